@@ -1,0 +1,107 @@
+//! `w2v convert IN OUT`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::ValueEnum;
+use vecstore::{Format, Layout, ReadOptions, Utf8Policy, WriteOptions};
+
+use super::FormatArg;
+
+/// Arguments of `w2v convert`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The file to read.
+    input: PathBuf,
+    /// The file to write (replaced atomically).
+    output: PathBuf,
+    /// Format of INPUT [default: from its extension, else from its content].
+    #[arg(long, value_enum)]
+    from: Option<FormatArg>,
+    /// Format of OUTPUT [default: from its extension].
+    #[arg(long, value_enum)]
+    to: Option<FormatArg>,
+    /// Read only the first N words.
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+    /// Replace invalid UTF-8 in words instead of failing.
+    #[arg(long)]
+    lossy: bool,
+    /// Byte layout of word2vec output: gensim 4's or the original C tool's.
+    #[arg(long, value_enum, default_value_t = LayoutArg::Gensim)]
+    layout: LayoutArg,
+    /// Read per-word counts from this file (`word count` per line, gensim's fvocab).
+    #[arg(long, value_name = "FILE")]
+    counts_in: Option<PathBuf>,
+    /// Write per-word counts to this file (`word count` per line).
+    #[arg(long, value_name = "FILE")]
+    counts_out: Option<PathBuf>,
+}
+
+/// The `--layout` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LayoutArg {
+    /// gensim 4: no newline after binary vectors, shortest round-trip text.
+    Gensim,
+    /// word2vec.c: a newline after each binary vector, "%lf " text.
+    C,
+}
+
+/// Runs `w2v convert`.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let from = match args.from {
+        Some(format) => format.into(),
+        None => Format::from_extension(&args.input).or_else(|_| Format::detect(&args.input))?,
+    };
+    let to = match args.to {
+        Some(format) => format.into(),
+        None => {
+            Format::from_extension(&args.output).context("use --to to name the output format")?
+        }
+    };
+    let read_options = ReadOptions {
+        limit: args.limit,
+        counts_file: args.counts_in,
+        utf8: if args.lossy {
+            Utf8Policy::Lossy
+        } else {
+            Utf8Policy::Strict
+        },
+    };
+    let (kv, report) = vecstore::read(&args.input, from, &read_options)
+        .with_context(|| format!("cannot convert {}", args.input.display()))?;
+    if report.duplicates_skipped > 0 {
+        eprintln!(
+            "warning: {} duplicate words ignored (first occurrence kept)",
+            report.duplicates_skipped
+        );
+    }
+    if report.non_finite_values > 0 {
+        eprintln!(
+            "warning: {} NaN or infinite values",
+            report.non_finite_values
+        );
+    }
+    if report.words_with_replacements > 0 {
+        eprintln!(
+            "warning: invalid UTF-8 replaced in {} words",
+            report.words_with_replacements
+        );
+    }
+    let write_options = WriteOptions {
+        layout: match args.layout {
+            LayoutArg::Gensim => Layout::Gensim,
+            LayoutArg::C => Layout::C,
+        },
+        counts_file: args.counts_out,
+    };
+    vecstore::write(&kv, &args.output, to, &write_options)?;
+    eprintln!(
+        "wrote {} words x {} dims to {} ({})",
+        kv.len(),
+        kv.dim(),
+        args.output.display(),
+        to.name()
+    );
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! Crash-safe file writes: write a temporary file beside the target, flush it
+//! to disk, then rename it over the target. A crash at any moment leaves
+//! either the old file or the complete new one under the final name, and
+//! readers that have the old file mapped keep their (unlinked) copy.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Writes `path` through `write`, atomically.
+///
+/// The temporary file is named `.<name>.<random>.tmp` in the target's
+/// directory (a rename is only atomic within one filesystem) and is removed
+/// if `write` fails.
+pub(crate) fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<&mut File>) -> io::Result<()>,
+) -> Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().ok_or_else(|| {
+        Error::io(
+            "write",
+            path,
+            io::Error::new(io::ErrorKind::InvalidInput, "not a file name"),
+        )
+    })?;
+    let mut builder = tempfile::Builder::new();
+    let prefix = format!(".{}.", name.to_string_lossy());
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        // tempfile defaults to 0600; ask for 0666 so the final file gets the
+        // usual permissions after the process umask, like any other new file.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder
+        .tempfile_in(dir)
+        .map_err(|e| Error::io("create a temporary file for", path, e))?;
+    {
+        let mut out = BufWriter::with_capacity(1 << 20, temp.as_file_mut());
+        write(&mut out)
+            .and_then(|()| out.flush())
+            .map_err(|e| Error::io("write", path, e))?;
+    }
+    temp.as_file()
+        .sync_data()
+        .map_err(|e| Error::io("flush", path, e))?;
+    temp.persist(path)
+        .map_err(|e| Error::io("rename a temporary file to", path, e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_write_leaves_old_file_and_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        std::fs::write(&path, b"old").unwrap();
+        let result = write_file(&path, |out| {
+            out.write_all(b"half of the new")?;
+            Err(io::Error::other("disk on fire"))
+        });
+        assert!(matches!(result, Err(Error::Io { op: "write", .. })));
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "temporary file left behind"
+        );
+    }
+
+    #[test]
+    fn successful_write_replaces_the_file_with_normal_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        std::fs::write(&path, b"old").unwrap();
+        write_file(&path, |out| out.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_ne!(mode & 0o044, 0, "file is private to its owner: {mode:o}");
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! The word2vec C text format: a header `"<rows> <dim>\n"`, then one line per
+//! word, `word v1 v2 ... vd`.
+//!
+//! The reader accepts the C tool's trailing space, `\r\n` line ends, and runs
+//! of spaces or tabs between fields; it parses large files in parallel, a
+//! block of lines at a time, with a fast float parser. The writer produces
+//! gensim's bytes by default (numpy's shortest round-trip form of each f32,
+//! so a text round trip is exact) or the C tool's `"%lf "` layout.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Write};
+use std::ops::Range;
+use std::path::Path;
+
+use ndarray::{s, Array2, ArrayView1};
+use rayon::prelude::*;
+
+use super::{
+    attach_counts, check_rows_fit, check_writable_keys, decode_word, log_report, read_header,
+    rows_wanted, write_counts_file, Layout, ReadOptions, ReadReport, Utf8Policy, WriteOptions,
+};
+use crate::error::{Error, Location, Result};
+use crate::KeyedVectors;
+
+/// Bytes read from the file per block of lines.
+const BLOCK_BYTES: u64 = 8 << 20;
+
+/// Lines parsed by one parallel task.
+const LINES_PER_TASK: usize = 2048;
+
+/// Reads a word2vec text file.
+///
+/// Fails, naming the file and line, on: an empty file, a malformed header, a
+/// zero dimension, a header announcing more rows than the file can hold, a
+/// line with a missing or extra value or a non-number, an empty line, fewer
+/// rows than announced, or (without a `limit`) more rows than announced.
+pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadReport)> {
+    let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
+    let size = file
+        .metadata()
+        .map_err(|e| Error::io("read", path, e))?
+        .len();
+    let mut reader = BufReader::new(file);
+    let header = read_header(&mut reader, path)?;
+    let dim = header.dim;
+    // The shortest possible line: a 1-byte word and `dim` one-digit values,
+    // each after one separator (the last line may lack its newline).
+    let min_line = 1 + 2 * dim as u64;
+    let rows = check_rows_fit(
+        path,
+        rows_wanted(&header, options),
+        min_line,
+        size - header.len,
+    )?;
+    let mut report = ReadReport {
+        header_rows: header.rows,
+        ..ReadReport::default()
+    };
+
+    let mut vectors = Array2::<f32>::zeros((rows, dim));
+    let mut words = Vec::with_capacity(rows);
+    let mut block = Vec::new();
+    let mut next_line = 2u64; // the header is line 1
+    let mut eof = false;
+    while words.len() < rows && !eof {
+        let read = (&mut reader)
+            .take(BLOCK_BYTES)
+            .read_to_end(&mut block)
+            .map_err(|e| Error::io("read", path, e))?;
+        eof = read == 0;
+        let complete = if eof {
+            block.len()
+        } else {
+            match memchr::memrchr(b'\n', &block) {
+                Some(last) => last + 1,
+                None => continue, // a line longer than a block: read on
+            }
+        };
+        let lines = line_ranges(&block[..complete], rows - words.len());
+        let filled = words.len();
+        let target = vectors.slice_mut(s![filled..filled + lines.len(), ..]);
+        let parsed = parse_lines(
+            &block,
+            &lines,
+            target,
+            options.utf8,
+            path,
+            next_line,
+            &mut report,
+        )?;
+        words.extend(parsed);
+        next_line += lines.len() as u64;
+        block.drain(..lines.last().map_or(0, |last| last.end + 1).min(complete));
+    }
+    if words.len() < rows {
+        return Err(Error::format(
+            path,
+            Location::Line(next_line),
+            format!(
+                "file ends after {} rows, but the header announces {}",
+                words.len(),
+                header.rows
+            ),
+        ));
+    }
+    if options.limit.is_none() {
+        check_no_more_rows(&mut reader, &block, path, next_line, header.rows)?;
+    }
+    report.rows_read = words.len();
+    let (mut kv, duplicates) = KeyedVectors::from_rows_keep_first(words, vectors, None)?;
+    report.duplicates_skipped = duplicates;
+    attach_counts(&mut kv, options, &mut report)?;
+    log_report(path, &report);
+    Ok((kv, report))
+}
+
+/// The byte ranges of up to `max` lines in `block` (newline excluded; the
+/// last line may lack one).
+fn line_ranges(block: &[u8], max: usize) -> Vec<Range<usize>> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', block)
+        .chain((block.last() != Some(&b'\n')).then_some(block.len()))
+    {
+        if lines.len() == max || start >= block.len() {
+            break;
+        }
+        lines.push(start..end);
+        start = end + 1;
+    }
+    lines
+}
+
+/// Parses `lines` of `block` into the rows of `target`, in parallel; returns
+/// the words in order.
+fn parse_lines(
+    block: &[u8],
+    lines: &[Range<usize>],
+    mut target: ndarray::ArrayViewMut2<'_, f32>,
+    policy: Utf8Policy,
+    path: &Path,
+    first_line: u64,
+    report: &mut ReadReport,
+) -> Result<Vec<String>> {
+    let dim = target.ncols();
+    let out = target
+        .as_slice_mut()
+        .expect("rows of a standard-layout matrix are contiguous");
+    let tasks: Vec<Result<(Vec<String>, usize, usize)>> = out
+        .par_chunks_mut(dim * LINES_PER_TASK)
+        .zip(lines.par_chunks(LINES_PER_TASK))
+        .enumerate()
+        .map(|(task, (out, lines))| {
+            let mut words = Vec::with_capacity(lines.len());
+            let (mut non_finite, mut replaced) = (0, 0);
+            for (i, (range, row)) in lines.iter().zip(out.chunks_exact_mut(dim)).enumerate() {
+                let line = first_line + (task * LINES_PER_TASK + i) as u64;
+                let at = Location::Line(line);
+                let (word, row_non_finite) = parse_line(&block[range.clone()], row, path, at)?;
+                let (word, was_replaced) = decode_word(word, policy, path, at)?;
+                words.push(word);
+                non_finite += row_non_finite;
+                replaced += usize::from(was_replaced);
+            }
+            Ok((words, non_finite, replaced))
+        })
+        .collect();
+    let mut words = Vec::with_capacity(lines.len());
+    for task in tasks {
+        let (task_words, non_finite, replaced) = task?;
+        words.extend(task_words);
+        report.non_finite_values += non_finite;
+        report.words_with_replacements += replaced;
+    }
+    Ok(words)
+}
+
+/// Parses one line into `row`; returns the word's bytes and the number of
+/// non-finite values.
+fn parse_line<'a>(
+    line: &'a [u8],
+    row: &mut [f32],
+    path: &Path,
+    at: Location,
+) -> Result<(&'a [u8], usize)> {
+    let mut fields = line
+        .split(|&b| matches!(b, b' ' | b'\t' | b'\r'))
+        .filter(|field| !field.is_empty());
+    let Some(word) = fields.next() else {
+        return Err(Error::format(
+            path,
+            at,
+            format!("empty line: expected a word and {} values", row.len()),
+        ));
+    };
+    let mut non_finite = 0;
+    let mut found = 0;
+    for field in fields {
+        let Some(slot) = row.get_mut(found) else {
+            found += 1;
+            continue;
+        };
+        let value: f32 = fast_float2::parse(field).map_err(|_| {
+            Error::format(
+                path,
+                at,
+                format!(
+                    "value {} {:?} is not a number",
+                    found + 1,
+                    String::from_utf8_lossy(field)
+                ),
+            )
+        })?;
+        non_finite += usize::from(!value.is_finite());
+        *slot = value;
+        found += 1;
+    }
+    if found != row.len() {
+        return Err(Error::format(
+            path,
+            at,
+            format!(
+                "expected {} values after the word, found {found}",
+                row.len()
+            ),
+        ));
+    }
+    Ok((word, non_finite))
+}
+
+/// Fails if anything but whitespace follows the announced rows.
+fn check_no_more_rows(
+    reader: &mut impl Read,
+    block: &[u8],
+    path: &Path,
+    next_line: u64,
+    header_rows: u64,
+) -> Result<()> {
+    let mut rest = block.to_vec();
+    reader
+        .take(1 << 16)
+        .read_to_end(&mut rest)
+        .map_err(|e| Error::io("read", path, e))?;
+    if rest.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let blank = rest.iter().take_while(|&&b| b == b'\n').count() as u64;
+    Err(Error::format(
+        path,
+        Location::Line(next_line + blank),
+        format!("more rows than the {header_rows} the header announces"),
+    ))
+}
+
+/// Writes `kv` as a word2vec text file (atomically), and the counts file of
+/// `options` if one is named.
+pub fn write(kv: &KeyedVectors, path: &Path, options: &WriteOptions) -> Result<()> {
+    check_writable_keys(kv)?;
+    const ROWS_PER_TASK: usize = 1024;
+    const ROWS_PER_BATCH: usize = 64 * ROWS_PER_TASK;
+    let vectors = kv.vectors();
+    let words = kv.index_to_key();
+    crate::atomic::write_file(path, |out| {
+        writeln!(out, "{} {}", kv.len(), kv.dim())?;
+        for batch in (0..kv.len()).step_by(ROWS_PER_BATCH) {
+            let end = (batch + ROWS_PER_BATCH).min(kv.len());
+            let chunks: Vec<Vec<u8>> = (batch..end)
+                .into_par_iter()
+                .step_by(ROWS_PER_TASK)
+                .map(|start| {
+                    let mut buf = Vec::new();
+                    for row in start..(start + ROWS_PER_TASK).min(end) {
+                        format_row(&mut buf, &words[row], vectors.row(row), options.layout);
+                    }
+                    buf
+                })
+                .collect();
+            for chunk in chunks {
+                out.write_all(&chunk)?;
+            }
+        }
+        Ok(())
+    })?;
+    write_counts_file(kv, options)
+}
+
+/// Appends one line: the word and its values in `layout`.
+fn format_row(buf: &mut Vec<u8>, word: &str, vector: ArrayView1<'_, f32>, layout: Layout) {
+    buf.extend_from_slice(word.as_bytes());
+    match layout {
+        Layout::Gensim => {
+            for &value in vector {
+                buf.push(b' ');
+                format_numpy_f32(buf, value);
+            }
+        }
+        Layout::C => {
+            buf.push(b' ');
+            for &value in vector {
+                // C's "%lf " of the float widened to double: 6 decimals, exact rounding.
+                write!(buf, "{:.6} ", f64::from(value)).expect("writing to a Vec cannot fail");
+            }
+        }
+    }
+    buf.push(b'\n');
+}
+
+/// Appends `value` as numpy's `str(np.float32(value))` prints it: the
+/// shortest digits that round-trip, positional for `1e-4 <= |x| < 1e6` (and
+/// 0), scientific otherwise, e.g. `0.1645237`, `1.0`, `-0.0`, `1e-05`,
+/// `1.5e+06`, `nan`, `inf`.
+pub(crate) fn format_numpy_f32(buf: &mut Vec<u8>, value: f32) {
+    let magnitude = f64::from(value.abs());
+    if value.is_nan() {
+        buf.extend_from_slice(b"nan");
+    } else if value.is_infinite() {
+        buf.extend_from_slice(if value < 0.0 { b"-inf" } else { b"inf" });
+    } else if magnitude == 0.0 || (1e-4..1e6).contains(&magnitude) {
+        let start = buf.len();
+        write!(buf, "{value}").expect("writing to a Vec cannot fail");
+        if !buf[start..].contains(&b'.') {
+            buf.extend_from_slice(b".0");
+        }
+    } else {
+        let formatted = format!("{value:e}");
+        let (mantissa, exponent) = formatted
+            .split_once('e')
+            .expect("{:e} always has an exponent");
+        let (sign, digits) = match exponent.strip_prefix('-') {
+            Some(digits) => ('-', digits),
+            None => ('+', exponent),
+        };
+        write!(buf, "{mantissa}e{sign}{digits:0>2}").expect("writing to a Vec cannot fail");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numpy(value: f32) -> String {
+        let mut buf = Vec::new();
+        format_numpy_f32(&mut buf, value);
+        String::from_utf8(buf).unwrap()
+    }
+
+    /// Expected strings printed by numpy 2.4 (`str(np.float32(v))`).
+    #[test]
+    fn floats_print_like_numpy() {
+        let cases: &[(f32, &str)] = &[
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (1e-4, "1e-04"),
+            (0.00010001, "0.00010001"),
+            (9.9e-5, "9.9e-05"),
+            (1.5e-5, "1.5e-05"),
+            (1e15, "1e+15"),
+            (123456.78, "123456.78"),
+            (999999.94, "999999.94"),
+            (999999.97, "1e+06"),
+            (9999999.0, "9.999999e+06"),
+            (-3.4e38, "-3.4e+38"),
+            (1e-40, "1e-40"),
+            (1.17549435e-38, "1.1754944e-38"),
+            (0.1, "0.1"),
+            (1.0, "1.0"),
+            (100.0, "100.0"),
+            (f32::NAN, "nan"),
+            (f32::INFINITY, "inf"),
+            (f32::NEG_INFINITY, "-inf"),
+        ];
+        for &(value, expected) in cases {
+            assert_eq!(numpy(value), expected, "for {value:e}");
+        }
+    }
+
+    #[test]
+    fn line_ranges_stop_at_max_and_handle_missing_final_newline() {
+        let block = b"a 1\nb 2\nc 3";
+        assert_eq!(line_ranges(block, 10), vec![0..3, 4..7, 8..11]);
+        assert_eq!(line_ranges(block, 2), vec![0..3, 4..7]);
+        assert_eq!(line_ranges(b"a 1\n", 10), vec![0..3]);
+    }
+}

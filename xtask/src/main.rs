@@ -1,0 +1,35 @@
+//! Project automation, run as `cargo xtask <task>` (see `.cargo/config.toml`).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// The project's tasks.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Run gensim's "similarity queries using Annoy with word2vec" tutorial
+    /// end to end (not implemented yet: needs corpus, embed, annoy-rs, knn).
+    Tutorial,
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().task {
+        Task::Tutorial => {
+            eprintln!(
+                "cargo xtask tutorial is not implemented yet.\n\
+                 When the corpus, embed, annoy-rs and knn crates land it will: fetch text8 (or use\n\
+                 --corpus), train word2vec with the tutorial's parameters, build a 100-tree Annoy\n\
+                 index, compare exact and approximate most_similar (time and recall), save/load\n\
+                 and memory-map the index, sweep num_trees, and write target/tutorial/report.md."
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
