@@ -224,7 +224,7 @@ impl KeyedVectors {
         self.words
             .iter()
             .enumerate()
-            .map(move |(i, word)| (word.as_str(), view.clone().index_axis_move(Axis(0), i)))
+            .map(move |(i, word)| (word.as_str(), view.index_axis_move(Axis(0), i)))
     }
 
     /// Appends `word` with `vector` and returns its index. If the set carries

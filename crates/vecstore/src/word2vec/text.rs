@@ -12,7 +12,7 @@ use std::io::{BufReader, Read, Write};
 use std::ops::Range;
 use std::path::Path;
 
-use ndarray::{s, Array2, ArrayView1};
+use ndarray::{s, Array2, ArrayView1, Axis};
 use rayon::prelude::*;
 
 use super::{
@@ -264,13 +264,17 @@ pub fn write(kv: &KeyedVectors, path: &Path, options: &WriteOptions) -> Result<(
         writeln!(out, "{} {}", kv.len(), kv.dim())?;
         for batch in (0..kv.len()).step_by(ROWS_PER_BATCH) {
             let end = (batch + ROWS_PER_BATCH).min(kv.len());
-            let chunks: Vec<Vec<u8>> = (batch..end)
-                .into_par_iter()
-                .step_by(ROWS_PER_TASK)
-                .map(|start| {
+            let rows = vectors.slice(s![batch..end, ..]);
+            let chunks: Vec<Vec<u8>> = words[batch..end]
+                .par_chunks(ROWS_PER_TASK)
+                .zip(
+                    rows.axis_chunks_iter(Axis(0), ROWS_PER_TASK)
+                        .into_par_iter(),
+                )
+                .map(|(words, rows)| {
                     let mut buf = Vec::new();
-                    for row in start..(start + ROWS_PER_TASK).min(end) {
-                        format_row(&mut buf, &words[row], vectors.row(row), options.layout);
+                    for (word, row) in words.iter().zip(rows.outer_iter()) {
+                        format_row(&mut buf, word, row, options.layout);
                     }
                     buf
                 })
@@ -361,7 +365,7 @@ mod tests {
             (9999999.0, "9.999999e+06"),
             (-3.4e38, "-3.4e+38"),
             (1e-40, "1e-40"),
-            (1.17549435e-38, "1.1754944e-38"),
+            (f32::MIN_POSITIVE, "1.1754944e-38"),
             (0.1, "0.1"),
             (1.0, "1.0"),
             (100.0, "100.0"),
