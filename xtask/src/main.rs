@@ -1,5 +1,8 @@
 //! Project automation, run as `cargo xtask <task>` (see `.cargo/config.toml`).
 
+mod bench_formats;
+mod peer;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -17,18 +20,25 @@ enum Task {
     /// Run gensim's "similarity queries using Annoy with word2vec" tutorial
     /// end to end (not implemented yet: needs corpus, embed, annoy-rs, knn).
     Tutorial,
+    /// Time word2vec text/binary load and save against gensim, side by side.
+    BenchFormats(bench_formats::Args),
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().task {
-        Task::Tutorial => {
-            eprintln!(
-                "cargo xtask tutorial is not implemented yet.\n\
-                 When the corpus, embed, annoy-rs and knn crates land it will: fetch text8 (or use\n\
-                 --corpus), train word2vec with the tutorial's parameters, build a 100-tree Annoy\n\
-                 index, compare exact and approximate most_similar (time and recall), save/load\n\
-                 and memory-map the index, sweep num_trees, and write target/tutorial/report.md."
-            );
+    let result = match Cli::parse().task {
+        Task::Tutorial => Err(anyhow::anyhow!(
+            "cargo xtask tutorial is not implemented yet.\n\
+             When the corpus, embed, annoy-rs and knn crates land it will: fetch text8 (or use\n\
+             --corpus), train word2vec with the tutorial's parameters, build a 100-tree Annoy\n\
+             index, compare exact and approximate most_similar (time and recall), save/load\n\
+             and memory-map the index, sweep num_trees, and write target/tutorial/report.md."
+        )),
+        Task::BenchFormats(args) => bench_formats::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
     }

@@ -1,7 +1,11 @@
-//! Crash-safe file writes: write a temporary file beside the target, flush it
-//! to disk, then rename it over the target. A crash at any moment leaves
+//! Crash-safe file writes: write a temporary file beside the target, then
+//! rename it over the target. A crash of the process at any moment leaves
 //! either the old file or the complete new one under the final name, and
 //! readers that have the old file mapped keep their (unlinked) copy.
+//!
+//! There is no `fsync`: like gensim and Annoy we leave durability against
+//! power loss to the filesystem (ext4 and XFS flush a file's data before a
+//! rename that replaces another file commits). Call `sync` if you need more.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -48,9 +52,6 @@ pub(crate) fn write_file(
             .and_then(|()| out.flush())
             .map_err(|e| Error::io("write", path, e))?;
     }
-    temp.as_file()
-        .sync_data()
-        .map_err(|e| Error::io("flush", path, e))?;
     temp.persist(path)
         .map_err(|e| Error::io("rename a temporary file to", path, e.error))?;
     Ok(())

@@ -314,33 +314,142 @@ fn format_row(buf: &mut Vec<u8>, word: &str, vector: ArrayView1<'_, f32>, layout
 /// 0), scientific otherwise, e.g. `0.1645237`, `1.0`, `-0.0`, `1e-05`,
 /// `1.5e+06`, `nan`, `inf`.
 pub(crate) fn format_numpy_f32(buf: &mut Vec<u8>, value: f32) {
-    let magnitude = f64::from(value.abs());
     if value.is_nan() {
         buf.extend_from_slice(b"nan");
-    } else if value.is_infinite() {
-        buf.extend_from_slice(if value < 0.0 { b"-inf" } else { b"inf" });
-    } else if magnitude == 0.0 || (1e-4..1e6).contains(&magnitude) {
-        let start = buf.len();
-        write!(buf, "{value}").expect("writing to a Vec cannot fail");
-        if !buf[start..].contains(&b'.') {
-            buf.extend_from_slice(b".0");
+        return;
+    }
+    if value.is_sign_negative() {
+        buf.push(b'-');
+    }
+    let magnitude = value.abs();
+    if magnitude.is_infinite() {
+        buf.extend_from_slice(b"inf");
+        return;
+    }
+    if magnitude == 0.0 {
+        buf.extend_from_slice(b"0.0");
+        return;
+    }
+    let mut shortest = ryu::Buffer::new();
+    let (digits, exponent) = DecimalDigits::parse(shortest.format_finite(magnitude).as_bytes());
+    let digits = digits.as_slice();
+    // numpy compares the float32 against these bounds in double precision.
+    if (1e-4..1e6).contains(&f64::from(magnitude)) {
+        if exponent >= 0 {
+            let integer_len = exponent as usize + 1;
+            buf.extend((0..integer_len).map(|i| digits.get(i).copied().unwrap_or(b'0')));
+            buf.push(b'.');
+            match digits.get(integer_len..) {
+                Some(fraction) if !fraction.is_empty() => buf.extend_from_slice(fraction),
+                _ => buf.push(b'0'),
+            }
+        } else {
+            buf.extend_from_slice(b"0.");
+            buf.extend(std::iter::repeat_n(b'0', (-exponent - 1) as usize));
+            buf.extend_from_slice(digits);
         }
     } else {
-        let formatted = format!("{value:e}");
-        let (mantissa, exponent) = formatted
-            .split_once('e')
-            .expect("{:e} always has an exponent");
-        let (sign, digits) = match exponent.strip_prefix('-') {
-            Some(digits) => ('-', digits),
-            None => ('+', exponent),
+        buf.push(digits[0]);
+        if digits.len() > 1 {
+            buf.push(b'.');
+            buf.extend_from_slice(&digits[1..]);
+        }
+        buf.push(b'e');
+        buf.push(if exponent < 0 { b'-' } else { b'+' });
+        let exponent = exponent.unsigned_abs();
+        if exponent < 10 {
+            buf.push(b'0');
+        }
+        write!(buf, "{exponent}").expect("writing to a Vec cannot fail");
+    }
+}
+
+/// The significant decimal digits of a positive number (no leading or
+/// trailing zeros), as ryu's shortest form gives them.
+struct DecimalDigits {
+    digits: [u8; 32],
+    len: usize,
+}
+
+impl DecimalDigits {
+    /// Splits ryu's output (`"123.45"`, `"0.00123"`, `"1.5e20"`, `"1e-5"`)
+    /// into its digits and the decimal exponent of the first digit.
+    fn parse(shortest: &[u8]) -> (DecimalDigits, i32) {
+        let (mantissa, exponent) = match shortest.iter().position(|&b| b == b'e') {
+            Some(e) => {
+                let exponent = std::str::from_utf8(&shortest[e + 1..])
+                    .ok()
+                    .and_then(|x| x.parse().ok());
+                (
+                    &shortest[..e],
+                    exponent.expect("ryu writes a valid exponent"),
+                )
+            }
+            None => (shortest, 0),
         };
-        write!(buf, "{mantissa}e{sign}{digits:0>2}").expect("writing to a Vec cannot fail");
+        let point = mantissa
+            .iter()
+            .position(|&b| b == b'.')
+            .unwrap_or(mantissa.len());
+        let mut out = DecimalDigits {
+            digits: [0; 32],
+            len: 0,
+        };
+        let mut leading_zeros = 0;
+        for &b in mantissa.iter().filter(|&&b| b != b'.') {
+            if out.len == 0 && b == b'0' {
+                leading_zeros += 1;
+            } else {
+                out.digits[out.len] = b;
+                out.len += 1;
+            }
+        }
+        while out.len > 1 && out.digits[out.len - 1] == b'0' {
+            out.len -= 1;
+        }
+        (out, exponent + point as i32 - 1 - leading_zeros)
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        &self.digits[..self.len]
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The oracle is numpy itself: `fixtures/gensim/numpy_float32_str.tsv`
+    /// holds ~10k f32 bit patterns (random, exact decimal ties, switch
+    /// points) and numpy 2.4's `str()` of each.
+    #[test]
+    fn formatting_matches_numpy_on_its_golden_file() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/gensim/numpy_float32_str.tsv"
+        );
+        let golden = std::fs::read_to_string(path).unwrap();
+        let mut checked = 0;
+        for line in golden.lines() {
+            let (bits, expected) = line.split_once('\t').unwrap();
+            let value = f32::from_bits(u32::from_str_radix(bits, 16).unwrap());
+            assert_eq!(numpy(value), expected, "bits {bits}");
+            checked += 1;
+        }
+        assert!(checked > 10_000);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        #[test]
+        fn formatting_round_trips_every_finite_f32(bits in proptest::prelude::any::<u32>()) {
+            let value = f32::from_bits(bits);
+            proptest::prop_assume!(value.is_finite());
+            let printed = numpy(value);
+            let parsed: f32 = printed.parse().unwrap();
+            proptest::prop_assert_eq!(parsed.to_bits(), bits, "{}", printed);
+        }
+    }
 
     fn numpy(value: f32) -> String {
         let mut buf = Vec::new();
