@@ -1,6 +1,33 @@
-//! Corpus readers for word2vec training: text8 download and cache, streaming
-//! `Text8Corpus` / `LineSentence` readers, and vocabulary building.
+//! Corpora for word2vec training: streaming readers of text8-style and
+//! one-sentence-per-line files (plain, `.gz`, or straight from a `.zip`),
+//! byte-range splitting for parallel readers, gensim-exact vocabulary
+//! building, and the text8 download with a verified cache.
 //!
-//! **Not implemented yet.** This crate is a placeholder in the workspace layout
-//! (see `docs/ARCHITECTURE.md`); it exports nothing until its issue lands.
+//! ```
+//! # let dir = tempfile::tempdir().unwrap();
+//! # let path = dir.path().join("corpus.txt");
+//! # std::fs::write(&path, "a rose is a rose is a rose").unwrap();
+//! use corpus::{Corpus, Vocab};
+//!
+//! let corpus = Corpus::text8(&path);
+//! let vocab = Vocab::build(&corpus, 2, None)?;
+//! assert_eq!(vocab.words(), ["rose", "a", "is"]);
+//! assert_eq!(vocab.counts(), [3, 3, 2]);
+//! assert_eq!(vocab.stats().raw_words, 8);
+//! # Ok::<(), corpus::Error>(())
+//! ```
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod corpus;
+mod error;
+mod reader;
+mod source;
+pub mod text8;
+mod vocab;
+
+pub use crate::corpus::{Corpus, DEFAULT_MAX_SENTENCE_LENGTH};
+pub use error::{Error, Result};
+pub use reader::{ReaderStats, Sentence, SentenceReader, MAX_WORD_BYTES};
+pub use source::Encoding;
+pub use vocab::{Vocab, VocabOptions, VocabStats};

@@ -1,0 +1,72 @@
+//! The crate's error type.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An I/O operation on `path` failed.
+    #[error("cannot {op} {}", path.display())]
+    Io {
+        /// What was being done: "open", "read", "write", ...
+        op: &'static str,
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A zip archive is malformed, lacks the wanted entry, or uses an
+    /// unsupported compression method.
+    #[error("{}: {message}", path.display())]
+    Zip {
+        /// The archive.
+        path: PathBuf,
+        /// What was wrong.
+        message: String,
+    },
+    /// Unpacked data does not match its expected checksum or size.
+    #[error("{}: {what} mismatch: expected {expected}, found {found}", path.display())]
+    Corrupt {
+        /// The file concerned.
+        path: PathBuf,
+        /// Which check failed: "CRC-32", "size", "SHA-256".
+        what: &'static str,
+        /// The expected value.
+        expected: String,
+        /// The value found.
+        found: String,
+    },
+    /// A download failed.
+    #[error(
+        "cannot download {url}: {message}\n\
+         (without network: pass the corpus with --corpus PATH, or put text8.zip in {})",
+        cache_dir.display()
+    )]
+    Download {
+        /// The URL.
+        url: String,
+        /// What went wrong.
+        message: String,
+        /// Where a manually fetched `text8.zip` would be picked up.
+        cache_dir: PathBuf,
+    },
+    /// No cache directory could be chosen.
+    #[error("no cache directory: set W2V_CACHE_DIR or pass one explicitly")]
+    NoCacheDir,
+}
+
+/// This crate's `Result`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An [`Error::Io`] for `op` on `path`.
+    pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            op,
+            path: path.into(),
+            source,
+        }
+    }
+}
