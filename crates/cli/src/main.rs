@@ -2,6 +2,7 @@
 //! module under `commands/`.
 
 mod commands;
+mod progress;
 
 use std::process::ExitCode;
 
@@ -12,13 +13,17 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 #[command(name = "w2v", version, about)]
 struct Cli {
+    /// Draw no progress bars and print no warnings (results and errors still print).
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: commands::Command,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match commands::run(cli.command) {
+    let ui = progress::Ui { quiet: cli.quiet };
+    match commands::run(cli.command, &ui) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");

@@ -7,6 +7,7 @@ use clap::ValueEnum;
 use vecstore::{Format, Layout, ReadOptions, Utf8Policy, WriteOptions};
 
 use super::FormatArg;
+use crate::progress::Ui;
 
 /// Arguments of `w2v convert`.
 #[derive(Debug, clap::Args)]
@@ -48,7 +49,7 @@ enum LayoutArg {
 }
 
 /// Runs `w2v convert`.
-pub fn run(args: Args) -> anyhow::Result<()> {
+pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
     let from = match args.from {
         Some(format) => format.into(),
         None => Format::from_extension(&args.input).or_else(|_| Format::detect(&args.input))?,
@@ -71,22 +72,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let (kv, report) = vecstore::read(&args.input, from, &read_options)
         .with_context(|| format!("cannot convert {}", args.input.display()))?;
     if report.duplicates_skipped > 0 {
-        eprintln!(
-            "warning: {} duplicate words ignored (first occurrence kept)",
-            report.duplicates_skipped
-        );
+        let skipped = report.duplicates_skipped;
+        ui.warn(format_args!(
+            "{skipped} duplicate words ignored (first occurrence kept)"
+        ));
     }
     if report.non_finite_values > 0 {
-        eprintln!(
-            "warning: {} NaN or infinite values",
+        ui.warn(format_args!(
+            "{} NaN or infinite values",
             report.non_finite_values
-        );
+        ));
     }
     if report.words_with_replacements > 0 {
-        eprintln!(
-            "warning: invalid UTF-8 replaced in {} words",
-            report.words_with_replacements
-        );
+        let replaced = report.words_with_replacements;
+        ui.warn(format_args!("invalid UTF-8 replaced in {replaced} words"));
     }
     let write_options = WriteOptions {
         layout: match args.layout {
@@ -96,12 +95,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         counts_file: args.counts_out,
     };
     vecstore::write(&kv, &args.output, to, &write_options)?;
-    eprintln!(
+    ui.note(format_args!(
         "wrote {} words x {} dims to {} ({})",
         kv.len(),
         kv.dim(),
         args.output.display(),
         to.name()
-    );
+    ));
     Ok(())
 }

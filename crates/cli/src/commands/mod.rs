@@ -1,10 +1,14 @@
 //! The subcommands.
 
 mod convert;
+mod download;
 mod info;
+mod vocab;
 
 use clap::{Subcommand, ValueEnum};
 use vecstore::Format;
+
+use crate::progress::Ui;
 
 /// A subcommand of `w2v`.
 #[derive(Debug, Subcommand)]
@@ -14,13 +18,19 @@ pub enum Command {
     Convert(convert::Args),
     /// Print the vocabulary size, dimension and format of a vector file.
     Info(info::Args),
+    /// Download a corpus into the cache and print its path.
+    Download(download::Args),
+    /// Count a corpus's vocabulary as gensim's build_vocab does.
+    Vocab(vocab::Args),
 }
 
 /// Runs one subcommand.
-pub fn run(command: Command) -> anyhow::Result<()> {
+pub fn run(command: Command, ui: &Ui) -> anyhow::Result<()> {
     match command {
-        Command::Convert(args) => convert::run(args),
+        Command::Convert(args) => convert::run(args, ui),
         Command::Info(args) => info::run(args),
+        Command::Download(args) => download::run(args, ui),
+        Command::Vocab(args) => vocab::run(args, ui),
     }
 }
 
@@ -41,6 +51,26 @@ impl From<FormatArg> for Format {
             FormatArg::Text => Format::Text,
             FormatArg::Binary => Format::Binary,
             FormatArg::Native => Format::Native,
+        }
+    }
+}
+
+/// How a corpus file delimits sentences, as named on the command line.
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+pub enum CorpusFormat {
+    /// One long run of words (text8), cut into 10,000-word sentences.
+    #[default]
+    Text8,
+    /// One sentence per line.
+    Lines,
+}
+
+impl CorpusFormat {
+    /// The corpus at `path` in this format.
+    pub fn open(self, path: &std::path::Path) -> corpus::Corpus {
+        match self {
+            CorpusFormat::Text8 => corpus::Corpus::text8(path),
+            CorpusFormat::Lines => corpus::Corpus::lines(path),
         }
     }
 }
