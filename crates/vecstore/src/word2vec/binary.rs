@@ -6,14 +6,15 @@
 //! gensim's bytes by default ([`Layout::Gensim`]) and the C tool's on request.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 
-use ndarray::Array2;
+use ndarray::{s, Array2};
+use rayon::prelude::*;
 
 use super::{
     attach_counts, check_rows_fit, check_writable_keys, decode_word, log_report, read_header,
-    rows_wanted, write_counts_file, Layout, ReadOptions, ReadReport, WriteOptions,
+    rows_wanted, write_counts_file, Layout, ReadOptions, ReadReport, Utf8Policy, WriteOptions,
 };
 use crate::error::{Error, Location, Result};
 use crate::KeyedVectors;
@@ -22,23 +23,32 @@ use crate::KeyedVectors;
 /// this is generous but keeps a file with no spaces from being read whole.
 pub const MAX_WORD_BYTES: usize = 64 * 1024;
 
+/// Bytes read from the file at a time (tiny in unit tests, so that records
+/// straddle block boundaries at every offset).
+const BLOCK_BYTES: usize = if cfg!(test) { 61 } else { 16 << 20 };
+
+/// Records copied by one parallel task.
+const ROWS_PER_TASK: usize = 1024;
+
 /// Reads a word2vec binary file.
+///
+/// The file is read in large blocks; the records of each block are located
+/// in one sequential scan, then their vectors copied and their words decoded
+/// in parallel.
 ///
 /// Fails, naming the file and byte offset, on: an empty file, a malformed
 /// header, a zero dimension, a header announcing more rows than the file
 /// can hold, a word longer than [`MAX_WORD_BYTES`], a file cut inside a row,
 /// and (without a `limit`) bytes left after the announced rows.
 pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadReport)> {
-    let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
+    let mut file = File::open(path).map_err(|e| Error::io("open", path, e))?;
     let size = file
         .metadata()
         .map_err(|e| Error::io("read", path, e))?
         .len();
-    let mut reader = Counting {
-        inner: BufReader::with_capacity(1 << 20, file),
-        offset: 0,
-    };
-    let header = read_header(&mut reader, path)?;
+    let mut block = Vec::new();
+    let mut eof = fill(&mut file, &mut block, path)?;
+    let header = read_header(&mut &block[..], path)?;
     let dim = header.dim;
     let row_bytes = 4 * dim;
     // The smallest record: a 1-byte word, its space, and the vector.
@@ -55,50 +65,65 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadRep
 
     let mut vectors = Array2::<f32>::zeros((rows, dim));
     let mut words = Vec::with_capacity(rows);
-    let mut word = Vec::new();
-    for mut row in vectors.rows_mut() {
-        skip_whitespace(&mut reader, path)?;
-        let word_at = Location::Byte(reader.offset);
-        read_word(&mut reader, &mut word, path, header.rows, words.len())?;
-        let (decoded, replaced) = decode_word(&word, options.utf8, path, word_at)?;
-        let row = row
-            .as_slice_mut()
-            .expect("rows of a standard-layout matrix are contiguous");
-        let vector_at = reader.offset;
-        reader
-            .read_exact(bytemuck::cast_slice_mut(row))
-            .map_err(|e| {
-                truncated_or_io(
-                    e,
-                    path,
-                    vector_at,
-                    format!("the vector of {decoded:?} is cut short"),
-                )
-            })?;
-        if cfg!(target_endian = "big") {
-            row.iter_mut()
-                .for_each(|x| *x = f32::from_bits(x.to_bits().swap_bytes()));
+    let mut pos = header.len as usize;
+    // File offset of `block[0]`.
+    let mut base = 0u64;
+    while words.len() < rows {
+        let records = scan_records(
+            &block,
+            pos,
+            rows - words.len(),
+            row_bytes,
+            eof,
+            base,
+            path,
+            &words,
+            header.rows,
+        )?;
+        if let Some(last) = records.last() {
+            let filled = words.len();
+            let target = vectors.slice_mut(s![filled..filled + records.len(), ..]);
+            words.extend(copy_records(
+                &block,
+                &records,
+                target,
+                options.utf8,
+                base,
+                path,
+                &mut report,
+            )?);
+            pos = last.word.end + 1 + row_bytes;
         }
-        report.non_finite_values += row.iter().filter(|x| !x.is_finite()).count();
-        report.words_with_replacements += usize::from(replaced);
-        words.push(decoded);
+        if words.len() < rows {
+            block.drain(..pos);
+            base += pos as u64;
+            pos = 0;
+            eof = fill(&mut file, &mut block, path)?;
+        }
     }
     if options.limit.is_none() {
-        skip_whitespace(&mut reader, path)?;
-        let at = reader.offset;
-        if !reader
-            .fill_buf()
-            .map_err(|e| Error::io("read", path, e))?
-            .is_empty()
-        {
-            return Err(Error::format(
-                path,
-                Location::Byte(at),
-                format!(
-                    "more data after the {} rows the header announces",
-                    header.rows
-                ),
-            ));
+        loop {
+            pos += block[pos..]
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            if pos < block.len() {
+                return Err(Error::format(
+                    path,
+                    Location::Byte(base + pos as u64),
+                    format!(
+                        "more data after the {} rows the header announces",
+                        header.rows
+                    ),
+                ));
+            }
+            if eof {
+                break;
+            }
+            block.clear();
+            base += pos as u64;
+            pos = 0;
+            eof = fill(&mut file, &mut block, path)?;
         }
     }
     report.rows_read = words.len();
@@ -109,79 +134,126 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadRep
     Ok((kv, report))
 }
 
-/// Reads the bytes of a word up to (and consuming) its space.
-fn read_word(
-    reader: &mut Counting<impl BufRead>,
-    word: &mut Vec<u8>,
-    path: &Path,
-    header_rows: u64,
-    row: usize,
-) -> Result<()> {
-    word.clear();
-    let start = reader.offset;
-    (&mut *reader)
-        .take(MAX_WORD_BYTES as u64 + 1)
-        .read_until(b' ', word)
+/// Appends up to [`BLOCK_BYTES`] from `file` to `block`; `true` at the end of the file.
+fn fill(file: &mut File, block: &mut Vec<u8>, path: &Path) -> Result<bool> {
+    let read = file
+        .take(BLOCK_BYTES as u64)
+        .read_to_end(block)
         .map_err(|e| Error::io("read", path, e))?;
-    if word.last() == Some(&b' ') {
-        word.pop();
-        return Ok(());
-    }
-    let message = if word.len() > MAX_WORD_BYTES {
-        format!(
-            "word longer than {MAX_WORD_BYTES} bytes (no space found): not a word2vec binary file?"
-        )
-    } else {
-        format!("file ends after {row} rows, but the header announces {header_rows}")
-    };
-    Err(Error::format(path, Location::Byte(start), message))
+    Ok(read < BLOCK_BYTES)
 }
 
-/// Consumes whitespace (the C tool's newline after each vector, and more).
-fn skip_whitespace(reader: &mut Counting<impl BufRead>, path: &Path) -> Result<()> {
-    loop {
-        let buf = reader.fill_buf().map_err(|e| Error::io("read", path, e))?;
-        let blanks = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
-        let done = blanks < buf.len() || buf.is_empty();
-        reader.consume(blanks);
-        if done {
-            return Ok(());
+/// Where one record lies in the block.
+struct Record {
+    /// The word's bytes (the vector starts one byte after its end).
+    word: std::ops::Range<usize>,
+}
+
+/// Finds up to `max` complete records in `block[pos..]`. With more data to
+/// come (`!eof`), stops at the first incomplete one; at the end of the file
+/// an incomplete record is an error.
+#[allow(clippy::too_many_arguments)]
+fn scan_records(
+    block: &[u8],
+    mut pos: usize,
+    max: usize,
+    row_bytes: usize,
+    eof: bool,
+    base: u64,
+    path: &Path,
+    words: &[String],
+    header_rows: u64,
+) -> Result<Vec<Record>> {
+    let mut records = Vec::new();
+    while records.len() < max {
+        pos += block[pos..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+        let at = |offset: usize| Location::Byte(base + offset as u64);
+        let window = &block[pos..block.len().min(pos + MAX_WORD_BYTES + 1)];
+        let Some(space) = memchr::memchr(b' ', window) else {
+            if window.len() > MAX_WORD_BYTES {
+                let message = format!(
+                    "word longer than {MAX_WORD_BYTES} bytes (no space found): not a word2vec binary file?"
+                );
+                return Err(Error::format(path, at(pos), message));
+            }
+            if eof {
+                let message = format!(
+                    "file ends after {} rows, but the header announces {header_rows}",
+                    words.len() + records.len()
+                );
+                return Err(Error::format(path, at(pos), message));
+            }
+            break;
+        };
+        let vector = pos + space + 1;
+        if vector + row_bytes > block.len() {
+            if eof {
+                let word = String::from_utf8_lossy(&block[pos..pos + space]);
+                return Err(Error::format(
+                    path,
+                    at(vector),
+                    format!("the vector of {word:?} is cut short"),
+                ));
+            }
+            break;
         }
+        records.push(Record {
+            word: pos..pos + space,
+        });
+        pos = vector + row_bytes;
     }
+    Ok(records)
 }
 
-/// An unexpected end of file becomes a format error at `offset`.
-fn truncated_or_io(error: std::io::Error, path: &Path, offset: u64, message: String) -> Error {
-    if error.kind() == std::io::ErrorKind::UnexpectedEof {
-        Error::format(path, Location::Byte(offset), message)
-    } else {
-        Error::io("read", path, error)
+/// Copies the vectors of `records` into the rows of `target` and decodes
+/// their words, in parallel; returns the words in order.
+fn copy_records(
+    block: &[u8],
+    records: &[Record],
+    mut target: ndarray::ArrayViewMut2<'_, f32>,
+    policy: Utf8Policy,
+    base: u64,
+    path: &Path,
+    report: &mut ReadReport,
+) -> Result<Vec<String>> {
+    let dim = target.ncols();
+    let out = target
+        .as_slice_mut()
+        .expect("rows of a standard-layout matrix are contiguous");
+    let tasks: Vec<Result<(Vec<String>, usize, usize)>> = out
+        .par_chunks_mut(dim * ROWS_PER_TASK)
+        .zip(records.par_chunks(ROWS_PER_TASK))
+        .map(|(out, records)| {
+            let mut words = Vec::with_capacity(records.len());
+            let (mut non_finite, mut replaced) = (0, 0);
+            for (record, row) in records.iter().zip(out.chunks_exact_mut(dim)) {
+                let vector = record.word.end + 1;
+                bytemuck::cast_slice_mut(row).copy_from_slice(&block[vector..vector + 4 * dim]);
+                if cfg!(target_endian = "big") {
+                    row.iter_mut()
+                        .for_each(|x| *x = f32::from_bits(x.to_bits().swap_bytes()));
+                }
+                non_finite += row.iter().filter(|x| !x.is_finite()).count();
+                let at = Location::Byte(base + record.word.start as u64);
+                let (word, was_replaced) =
+                    decode_word(&block[record.word.clone()], policy, path, at)?;
+                replaced += usize::from(was_replaced);
+                words.push(word);
+            }
+            Ok((words, non_finite, replaced))
+        })
+        .collect();
+    let mut words = Vec::with_capacity(records.len());
+    for task in tasks {
+        let (task_words, non_finite, replaced) = task?;
+        words.extend(task_words);
+        report.non_finite_values += non_finite;
+        report.words_with_replacements += replaced;
     }
-}
-
-/// A buffered reader that knows its byte offset, for error messages.
-struct Counting<R> {
-    inner: R,
-    offset: u64,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.offset += n as u64;
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for Counting<R> {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-
-    fn consume(&mut self, amount: usize) {
-        self.offset += amount as u64;
-        self.inner.consume(amount);
-    }
+    Ok(words)
 }
 
 /// Writes `kv` as a word2vec binary file (atomically) in `options.layout`,
@@ -211,4 +283,53 @@ pub fn write(kv: &KeyedVectors, path: &Path, options: &WriteOptions) -> Result<(
         Ok(())
     })?;
     write_counts_file(kv, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With 61-byte blocks, records of varied lengths start and end at every
+    /// offset of a block, and some vectors span several blocks.
+    #[test]
+    fn records_straddling_blocks_read_back_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        for layout in [Layout::Gensim, Layout::C] {
+            for dim in [1, 3, 40] {
+                let words: Vec<String> = (0..300)
+                    .map(|i| "w".repeat(1 + i % 13) + &i.to_string())
+                    .collect();
+                let matrix =
+                    Array2::from_shape_fn((300, dim), |(i, j)| (i * 1000 + j) as f32 * 0.37 - 5.0);
+                let kv = KeyedVectors::from_parts(words, matrix, None).unwrap();
+                let path = dir.path().join("v.bin");
+                write(&kv, &path, &WriteOptions::default().layout(layout)).unwrap();
+                let (back, report) = read(&path, &ReadOptions::default()).unwrap();
+                assert_eq!(back, kv, "{layout:?} dim {dim}");
+                assert_eq!(report.rows_read, 300);
+                let (first, _) = read(&path, &ReadOptions::default().limit(7)).unwrap();
+                assert_eq!(first.index_to_key(), &kv.index_to_key()[..7]);
+            }
+        }
+    }
+
+    #[test]
+    fn trailing_data_beyond_the_first_block_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let kv = KeyedVectors::from_parts(vec!["a".into()], Array2::zeros((1, 2)), None).unwrap();
+        let path = dir.path().join("v.bin");
+        write(&kv, &path, &WriteOptions::default()).unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        let end = bytes.len();
+        bytes.extend(std::iter::repeat_n(b'\n', 200));
+        bytes.push(b'x');
+        std::fs::write(&path, bytes).unwrap();
+        let err = read(&path, &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("byte {}", end + 200)) && err.contains("more data"),
+            "{err}"
+        );
+    }
 }

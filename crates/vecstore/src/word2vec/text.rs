@@ -22,8 +22,9 @@ use super::{
 use crate::error::{Error, Location, Result};
 use crate::KeyedVectors;
 
-/// Bytes read from the file per block of lines.
-const BLOCK_BYTES: u64 = 8 << 20;
+/// Bytes read from the file per block of lines (tiny in unit tests, so that
+/// lines straddle block boundaries at every offset).
+const BLOCK_BYTES: u64 = if cfg!(test) { 61 } else { 8 << 20 };
 
 /// Lines parsed by one parallel task.
 const LINES_PER_TASK: usize = 2048;
@@ -484,6 +485,35 @@ mod tests {
         ];
         for &(value, expected) in cases {
             assert_eq!(numpy(value), expected, "for {value:e}");
+        }
+    }
+
+    /// With 61-byte blocks, lines start and end at every offset of a block,
+    /// and some lines are longer than a block.
+    #[test]
+    fn lines_straddling_blocks_read_back_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        for dim in [1, 3, 40] {
+            let words: Vec<String> = (0..300)
+                .map(|i| "w".repeat(1 + i % 13) + &i.to_string())
+                .collect();
+            let matrix =
+                Array2::from_shape_fn((300, dim), |(i, j)| (i * 1000 + j) as f32 * 0.37 - 5.0);
+            let kv = KeyedVectors::from_parts(words, matrix, None).unwrap();
+            let path = dir.path().join("v.txt");
+            write(&kv, &path, &WriteOptions::default()).unwrap();
+            let (back, _) = read(&path, &ReadOptions::default()).unwrap();
+            assert_eq!(back, kv, "dim {dim}");
+            let (first, _) = read(&path, &ReadOptions::default().limit(7)).unwrap();
+            assert_eq!(first.index_to_key(), &kv.index_to_key()[..7]);
+            // An error's line number counts across blocks.
+            let mut text = std::fs::read_to_string(&path).unwrap();
+            text = text.replacen("w250 ", "w250 x", 1);
+            std::fs::write(&path, text).unwrap();
+            let err = read(&path, &ReadOptions::default())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("line 252"), "{err}");
         }
     }
 
