@@ -1,6 +1,7 @@
 //! Project automation, run as `cargo xtask <task>` (see `.cargo/config.toml`).
 
 mod bench_formats;
+mod bench_vocab;
 mod peer;
 
 use std::process::ExitCode;
@@ -22,6 +23,8 @@ enum Task {
     Tutorial,
     /// Time word2vec text/binary load and save against gensim, side by side.
     BenchFormats(bench_formats::Args),
+    /// Time vocabulary counting against gensim's build_vocab, side by side.
+    BenchVocab(bench_vocab::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
              and memory-map the index, sweep num_trees, and write target/tutorial/report.md."
         )),
         Task::BenchFormats(args) => bench_formats::run(args),
+        Task::BenchVocab(args) => bench_vocab::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

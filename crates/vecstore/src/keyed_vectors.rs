@@ -103,12 +103,13 @@ impl KeyedVectors {
     /// dropped as duplicates.
     pub(crate) fn from_rows_keep_first(
         words: Vec<String>,
-        mut vectors: Array2<f32>,
+        mut matrix: Matrix,
         mut counts: Option<Vec<u64>>,
     ) -> Result<(Self, usize)> {
-        check_lengths(words.len(), vectors.nrows(), counts.as_deref())?;
+        check_lengths(words.len(), matrix.view().nrows(), counts.as_deref())?;
         let (words, index, hasher, dropped) = index_keep_first(words);
         if !dropped.is_empty() {
+            let vectors = matrix.make_owned();
             let mut dropped_rows = dropped.iter().map(|(row, _)| *row).peekable();
             let mut kept = 0;
             for row in 0..vectors.nrows() {
@@ -124,19 +125,13 @@ impl KeyedVectors {
                 }
                 kept += 1;
             }
-            vectors = vectors.slice_move(s![..kept, ..]);
+            let compacted = vectors.slice(s![..kept, ..]).to_owned();
+            matrix = Matrix::Owned(compacted);
             if let Some(counts) = &mut counts {
                 counts.truncate(kept);
             }
         }
-        let kv = KeyedVectors {
-            words,
-            index,
-            hasher,
-            matrix: Matrix::Owned(vectors),
-            counts,
-            normed: OnceLock::new(),
-        };
+        let kv = KeyedVectors { words, index, hasher, matrix, counts, normed: OnceLock::new() };
         Ok((kv, dropped.len()))
     }
 
@@ -288,7 +283,9 @@ impl KeyedVectors {
         Ok(cosine(a.view(), b.view()))
     }
 
-    /// Whether the matrix is a view of a memory-mapped file (see [`crate::native`]).
+    /// Whether the matrix is a read-only memory map: of a native file (see
+    /// [`crate::native`]), or of the buffer a binary reader filled. Mutating
+    /// methods copy it into an ordinary array first.
     pub fn is_mapped(&self) -> bool {
         self.matrix.is_mapped()
     }
@@ -506,8 +503,12 @@ mod tests {
     fn reading_rows_keeps_the_first_of_each_word() {
         let words = ["a", "b", "a", "c", "b"].map(String::from).to_vec();
         let rows = array![[1.0], [2.0], [3.0], [4.0], [5.0]];
-        let (kv, dropped) =
-            KeyedVectors::from_rows_keep_first(words, rows, Some(vec![9, 8, 7, 6, 5])).unwrap();
+        let (kv, dropped) = KeyedVectors::from_rows_keep_first(
+            words,
+            Matrix::Owned(rows),
+            Some(vec![9, 8, 7, 6, 5]),
+        )
+        .unwrap();
         assert_eq!(dropped, 2);
         assert_eq!(kv.index_to_key(), ["a", "b", "c"]);
         assert_eq!(kv.vectors().column(0).to_vec(), vec![1.0, 2.0, 4.0]);

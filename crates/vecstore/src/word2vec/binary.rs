@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::path::Path;
 
-use ndarray::{s, Array2};
+use ndarray::s;
 use rayon::prelude::*;
 
 use super::{
@@ -17,6 +17,7 @@ use super::{
     rows_wanted, write_counts_file, Layout, ReadOptions, ReadReport, Utf8Policy, WriteOptions,
 };
 use crate::error::{Error, Location, Result};
+use crate::matrix::Scratch;
 use crate::KeyedVectors;
 
 /// The longest word accepted, in bytes. word2vec.c cuts words at 99 bytes;
@@ -63,7 +64,8 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadRep
         ..ReadReport::default()
     };
 
-    let mut vectors = Array2::<f32>::zeros((rows, dim));
+    let mut scratch = Scratch::new(rows, dim).map_err(|e| Error::io("allocate memory for", path, e))?;
+    let mut vectors = scratch.view_mut();
     let mut words = Vec::with_capacity(rows);
     let mut pos = header.len as usize;
     // File offset of `block[0]`.
@@ -127,7 +129,8 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadRep
         }
     }
     report.rows_read = words.len();
-    let (mut kv, duplicates) = KeyedVectors::from_rows_keep_first(words, vectors, None)?;
+    let matrix = scratch.freeze().map_err(|e| Error::io("allocate memory for", path, e))?;
+    let (mut kv, duplicates) = KeyedVectors::from_rows_keep_first(words, matrix, None)?;
     report.duplicates_skipped = duplicates;
     attach_counts(&mut kv, options, &mut report)?;
     log_report(path, &report);
@@ -288,6 +291,7 @@ pub fn write(kv: &KeyedVectors, path: &Path, options: &WriteOptions) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ndarray::Array2;
 
     /// With 61-byte blocks, records of varied lengths start and end at every
     /// offset of a block, and some vectors span several blocks.

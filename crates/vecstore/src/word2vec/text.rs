@@ -20,6 +20,7 @@ use super::{
     rows_wanted, write_counts_file, Layout, ReadOptions, ReadReport, Utf8Policy, WriteOptions,
 };
 use crate::error::{Error, Location, Result};
+use crate::matrix::Matrix;
 use crate::KeyedVectors;
 
 /// Bytes read from the file per block of lines (tiny in unit tests, so that
@@ -108,7 +109,8 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadRep
         check_no_more_rows(&mut reader, &block, path, next_line, header.rows)?;
     }
     report.rows_read = words.len();
-    let (mut kv, duplicates) = KeyedVectors::from_rows_keep_first(words, vectors, None)?;
+    let (mut kv, duplicates) =
+        KeyedVectors::from_rows_keep_first(words, Matrix::Owned(vectors), None)?;
     report.duplicates_skipped = duplicates;
     attach_counts(&mut kv, options, &mut report)?;
     log_report(path, &report);
