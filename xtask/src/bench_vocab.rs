@@ -32,7 +32,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     println!("| corpus | words | ours, median s | gensim, median s | gensim / ours | rounds (ours; gensim) |");
     println!("|---|---|---|---|---|---|");
     for path in &args.corpora {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let path_str = path.to_str().context("non-UTF-8 path")?;
         let min_count = args.min_count.to_string();
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
@@ -41,7 +44,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             let start = Instant::now();
             let vocab = Vocab::build_with(
                 &Corpus::text8(path),
-                &VocabOptions { min_count: args.min_count, ..VocabOptions::default() },
+                &VocabOptions {
+                    min_count: args.min_count,
+                    ..VocabOptions::default()
+                },
             )?;
             ours.push(start.elapsed().as_secs_f64());
             words = vocab.stats().raw_words;
@@ -50,17 +56,31 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 &script,
                 &["--format", "text8", "--min-count", &min_count, path_str],
             )?;
-            theirs.push(json["seconds"].as_f64().context("peer printed no seconds")?);
+            theirs.push(
+                json["seconds"]
+                    .as_f64()
+                    .context("peer printed no seconds")?,
+            );
             anyhow::ensure!(
                 json["vocab_size"].as_u64() == Some(vocab.len() as u64),
                 "vocabulary sizes differ: ours {}, gensim {}",
                 vocab.len(),
                 json["vocab_size"]
             );
-            eprintln!("{name} round {}: ours {:.3} s, gensim {:.3} s", round + 1, ours[round], theirs[round]);
+            eprintln!(
+                "{name} round {}: ours {:.3} s, gensim {:.3} s",
+                round + 1,
+                ours[round],
+                theirs[round]
+            );
         }
         let (a, b) = (median(&ours), median(&theirs));
-        let samples = |t: &[f64]| t.iter().map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(" ");
+        let samples = |t: &[f64]| {
+            t.iter()
+                .map(|x| format!("{x:.3}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
         println!(
             "| {name} | {words} | {a:.3} | {b:.3} | {:.1}x | {}; {} |",
             b / a,

@@ -1,6 +1,26 @@
-//! word2vec training (skip-gram and CBOW, negative sampling and hierarchical
-//! softmax) on all cores, and whole-model save/load.
+//! word2vec training with gensim 4's parameters and algorithm: skip-gram
+//! and CBOW, negative sampling and hierarchical softmax, frequent-word
+//! downsampling, reduced windows, a linearly decaying learning rate, on all
+//! cores (lock-free Hogwild over atomics, pWord2Vec-style batches that share
+//! negative samples across a window).
 //!
-//! **Not implemented yet.** This crate is a placeholder in the workspace layout
-//! (see `docs/ARCHITECTURE.md`); it exports nothing until its issue lands.
-//! It will use `corpus` for input and return `vecstore::KeyedVectors`.
+//! The corpus is streamed from disk every epoch; memory holds the model
+//! and small per-thread buffers. The vectors come out as
+//! [`vecstore::KeyedVectors`]; a saved model's vectors load memory-mapped.
+//!
+//! See [`Word2Vec`] for an example.
+#![deny(missing_docs)]
+
+mod error;
+mod kernel;
+mod model;
+mod params;
+mod tables;
+mod train;
+mod weights;
+
+pub use error::{Error, Result};
+pub use model::Word2Vec;
+pub use params::{Architecture, Params};
+pub use tables::{cum_table, sample_ints, Huffman};
+pub use train::{Progress, TrainReport};

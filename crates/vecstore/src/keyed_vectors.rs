@@ -131,7 +131,14 @@ impl KeyedVectors {
                 counts.truncate(kept);
             }
         }
-        let kv = KeyedVectors { words, index, hasher, matrix, counts, normed: OnceLock::new() };
+        let kv = KeyedVectors {
+            words,
+            index,
+            hasher,
+            matrix,
+            counts,
+            normed: OnceLock::new(),
+        };
         Ok((kv, dropped.len()))
     }
 

@@ -37,12 +37,7 @@ pub(crate) struct MappedMatrix {
 impl MappedMatrix {
     /// Wraps `rows x dim` f32 values at `offset` in `map`, or `None` if they are
     /// out of bounds, misaligned, or the target is not little-endian.
-    pub(crate) fn new(
-        bytes: SharedBytes,
-        offset: usize,
-        rows: usize,
-        dim: usize,
-    ) -> Option<Self> {
+    pub(crate) fn new(bytes: SharedBytes, offset: usize, rows: usize, dim: usize) -> Option<Self> {
         let len = rows.checked_mul(dim)?.checked_mul(4)?;
         let region = (*bytes).as_ref().get(offset..offset.checked_add(len)?)?;
         if cfg!(target_endian = "big") || bytemuck::try_cast_slice::<u8, f32>(region).is_err() {
@@ -118,7 +113,9 @@ impl Scratch {
             // bytes, but these are native; copy them.
             None => {
                 let values: &[f32] = bytemuck::cast_slice(&(*map).as_ref()[..rows * dim * 4]);
-                Matrix::Owned(Array2::from_shape_vec((rows, dim), values.to_vec()).expect("rows * dim"))
+                Matrix::Owned(
+                    Array2::from_shape_vec((rows, dim), values.to_vec()).expect("rows * dim"),
+                )
             }
         })
     }

@@ -64,7 +64,8 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadRep
         ..ReadReport::default()
     };
 
-    let mut scratch = Scratch::new(rows, dim).map_err(|e| Error::io("allocate memory for", path, e))?;
+    let mut scratch =
+        Scratch::new(rows, dim).map_err(|e| Error::io("allocate memory for", path, e))?;
     let mut vectors = scratch.view_mut();
     let mut words = Vec::with_capacity(rows);
     let mut pos = header.len as usize;
@@ -129,7 +130,9 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadRep
         }
     }
     report.rows_read = words.len();
-    let matrix = scratch.freeze().map_err(|e| Error::io("allocate memory for", path, e))?;
+    let matrix = scratch
+        .freeze()
+        .map_err(|e| Error::io("allocate memory for", path, e))?;
     let (mut kv, duplicates) = KeyedVectors::from_rows_keep_first(words, matrix, None)?;
     report.duplicates_skipped = duplicates;
     attach_counts(&mut kv, options, &mut report)?;

@@ -1,0 +1,359 @@
+//! The training kernel: one batch of (input row, output row) pairs, in the
+//! style of pWord2Vec (Ji et al., 2016). The input rows (the context words
+//! of one centre word) and the output rows (the centre word and its shared
+//! negative samples, or its Huffman path) are gathered into private
+//! buffers; every input meets every output; the deltas are added back.
+//!
+//! Per pair, as gensim: `f = x·y`; skipped if `|f| >= 6`; else
+//! `g = (label - σ(f)) * alpha`, `dx += g·y`, `dy += g·x`.
+//!
+//! The pair loop is compiled twice: portable, and with AVX2+FMA, chosen at
+//! run time.
+
+use crate::tables::{Sigmoid, MAX_EXP};
+use crate::weights::Weights;
+
+/// A thread's private buffers, reused across batches.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    x: Vec<f32>,
+    y: Vec<f32>,
+    dx: Vec<f32>,
+    dy: Vec<f32>,
+}
+
+/// One batch: rows of the input matrix, rows of the output matrix with
+/// their labels (1 for the word to predict, 0 for a negative sample; for
+/// hierarchical softmax `1 - code`), and the learning rate.
+#[derive(Debug, Clone, Copy)]
+pub struct Batch<'a> {
+    /// Input rows (context words).
+    pub inputs: &'a [u32],
+    /// Output rows.
+    pub targets: &'a [u32],
+    /// One label per output row.
+    pub labels: &'a [f32],
+    /// The learning rate.
+    pub alpha: f32,
+}
+
+/// Skip-gram: every input row against every output row.
+pub fn skip_gram(
+    input: &Weights,
+    output: &Weights,
+    batch: Batch<'_>,
+    sigmoid: &Sigmoid,
+    s: &mut Scratch,
+) {
+    let d = input.dim();
+    let (m, t) = (batch.inputs.len(), batch.targets.len());
+    if m == 0 || t == 0 {
+        return;
+    }
+    prepare(s, m, t, d);
+    for (row, x) in batch.inputs.iter().zip(s.x.chunks_exact_mut(d)) {
+        input.gather(*row, x);
+    }
+    for (row, y) in batch.targets.iter().zip(s.y.chunks_exact_mut(d)) {
+        output.gather(*row, y);
+    }
+    pairs(
+        &s.x,
+        &s.y,
+        batch.labels,
+        batch.alpha,
+        sigmoid,
+        &mut s.dx,
+        &mut s.dy,
+        d,
+    );
+    for (row, dx) in batch.inputs.iter().zip(s.dx.chunks_exact(d)) {
+        input.add(*row, dx);
+    }
+    for (row, dy) in batch.targets.iter().zip(s.dy.chunks_exact(d)) {
+        output.add(*row, dy);
+    }
+}
+
+/// CBOW: the sum (or mean) of the input rows against every output row; each
+/// input row then receives the input delta (divided by the number of inputs
+/// when summing, as gensim does with `cbow_mean=0`).
+pub fn cbow(
+    input: &Weights,
+    output: &Weights,
+    batch: Batch<'_>,
+    mean: bool,
+    sigmoid: &Sigmoid,
+    s: &mut Scratch,
+) {
+    let d = input.dim();
+    let (m, t) = (batch.inputs.len(), batch.targets.len());
+    if m == 0 || t == 0 {
+        return;
+    }
+    prepare(s, 2, t, d);
+    let (combined, row) = s.x.split_at_mut(d);
+    for &r in batch.inputs {
+        input.gather(r, row);
+        combined
+            .iter_mut()
+            .zip(row.iter())
+            .for_each(|(c, v)| *c += v);
+    }
+    let scale = 1.0 / m as f32;
+    if mean {
+        combined.iter_mut().for_each(|c| *c *= scale);
+    }
+    for (r, y) in batch.targets.iter().zip(s.y.chunks_exact_mut(d)) {
+        output.gather(*r, y);
+    }
+    pairs(
+        &s.x[..d],
+        &s.y,
+        batch.labels,
+        batch.alpha,
+        sigmoid,
+        &mut s.dx[..d],
+        &mut s.dy,
+        d,
+    );
+    if !mean {
+        s.dx[..d].iter_mut().for_each(|v| *v *= scale);
+    }
+    for &r in batch.inputs {
+        input.add(r, &s.dx[..d]);
+    }
+    for (r, dy) in batch.targets.iter().zip(s.dy.chunks_exact(d)) {
+        output.add(*r, dy);
+    }
+}
+
+/// Sizes the buffers for `m` inputs and `t` outputs and zeroes them.
+fn prepare(s: &mut Scratch, m: usize, t: usize, d: usize) {
+    for (buffer, rows) in [(&mut s.x, m), (&mut s.dx, m), (&mut s.y, t), (&mut s.dy, t)] {
+        buffer.clear();
+        buffer.resize(rows * d, 0.0);
+    }
+}
+
+/// The pair loop, dispatched to the best instruction set available.
+#[allow(clippy::too_many_arguments)]
+fn pairs(
+    x: &[f32],
+    y: &[f32],
+    labels: &[f32],
+    alpha: f32,
+    sigmoid: &Sigmoid,
+    dx: &mut [f32],
+    dy: &mut [f32],
+    d: usize,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+        unsafe { pairs_avx2_fma(x, y, labels, alpha, sigmoid, dx, dy, d) };
+        return;
+    }
+    pairs_portable(x, y, labels, alpha, sigmoid, dx, dy, d);
+}
+
+/// [`pairs_portable`] compiled for AVX2 and FMA.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn pairs_avx2_fma(
+    x: &[f32],
+    y: &[f32],
+    labels: &[f32],
+    alpha: f32,
+    sigmoid: &Sigmoid,
+    dx: &mut [f32],
+    dy: &mut [f32],
+    d: usize,
+) {
+    pairs_portable(x, y, labels, alpha, sigmoid, dx, dy, d)
+}
+
+/// Every row of `x` against every row of `y`, accumulating into `dx`, `dy`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn pairs_portable(
+    x: &[f32],
+    y: &[f32],
+    labels: &[f32],
+    alpha: f32,
+    sigmoid: &Sigmoid,
+    dx: &mut [f32],
+    dy: &mut [f32],
+    d: usize,
+) {
+    for (xa, dxa) in x.chunks_exact(d).zip(dx.chunks_exact_mut(d)) {
+        for ((yb, dyb), &label) in y.chunks_exact(d).zip(dy.chunks_exact_mut(d)).zip(labels) {
+            let f = dot(xa, yb);
+            if f <= -MAX_EXP || f >= MAX_EXP {
+                continue;
+            }
+            let g = (label - sigmoid.get(f)) * alpha;
+            axpy(dxa, g, yb);
+            axpy(dyb, g, xa);
+        }
+    }
+}
+
+/// `a · b`, with eight accumulators so the loop vectorises.
+#[inline(always)]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a8
+        .remainder()
+        .iter()
+        .zip(b8.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (a, b) in a8.zip(b8) {
+        for i in 0..8 {
+            acc[i] = a[i].mul_add(b[i], acc[i]);
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
+/// `y += g * x`.
+#[inline(always)]
+fn axpy(y: &mut [f32], g: f32, x: &[f32]) {
+    for (y, x) in y.iter_mut().zip(x) {
+        *y = g.mul_add(*x, *y);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same pair update written naively in f64.
+    fn reference(
+        x: &[Vec<f32>],
+        y: &[Vec<f32>],
+        labels: &[f32],
+        alpha: f32,
+    ) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+        let sigmoid = Sigmoid::default();
+        let mut dx = vec![vec![0.0; x[0].len()]; x.len()];
+        let mut dy = vec![vec![0.0; x[0].len()]; y.len()];
+        for (a, xa) in x.iter().enumerate() {
+            for (b, yb) in y.iter().enumerate() {
+                let f: f64 = xa.iter().zip(yb).map(|(p, q)| *p as f64 * *q as f64).sum();
+                if f.abs() >= 6.0 {
+                    continue;
+                }
+                let g = ((labels[b] - sigmoid.get(f as f32)) * alpha) as f64;
+                for i in 0..xa.len() {
+                    dx[a][i] += g * yb[i] as f64;
+                    dy[b][i] += g * xa[i] as f64;
+                }
+            }
+        }
+        (dx, dy)
+    }
+
+    #[test]
+    fn skip_gram_batch_matches_a_naive_reference() {
+        let d = 13;
+        let value = |i: usize| ((i * 7919) % 101) as f32 / 50.0 - 1.0;
+        let input = Weights::from_values((0..4 * d).map(value), d);
+        let output = Weights::from_values((0..3 * d).map(|i| value(i + 5) * 0.5), d);
+        let before_in = input.to_array();
+        let before_out = output.to_array();
+        let batch = Batch {
+            inputs: &[0, 2, 3],
+            targets: &[1, 2],
+            labels: &[1.0, 0.0],
+            alpha: 0.1,
+        };
+        skip_gram(
+            &input,
+            &output,
+            batch,
+            &Sigmoid::default(),
+            &mut Scratch::default(),
+        );
+        let rows = |a: &ndarray::Array2<f32>, r: &[u32]| {
+            r.iter()
+                .map(|&i| a.row(i as usize).to_vec())
+                .collect::<Vec<_>>()
+        };
+        let (dx, dy) = reference(
+            &rows(&before_in, &[0, 2, 3]),
+            &rows(&before_out, &[1, 2]),
+            &[1.0, 0.0],
+            0.1,
+        );
+        let after_in = input.to_array();
+        for (k, &r) in [0usize, 2, 3].iter().enumerate() {
+            for i in 0..d {
+                let want = before_in[[r, i]] as f64 + dx[k][i];
+                assert!((after_in[[r, i]] as f64 - want).abs() < 1e-5);
+            }
+        }
+        assert_eq!(after_in.row(1), before_in.row(1), "untouched row changed");
+        let after_out = output.to_array();
+        for (k, &r) in [1usize, 2].iter().enumerate() {
+            for i in 0..d {
+                let want = before_out[[r, i]] as f64 + dy[k][i];
+                assert!((after_out[[r, i]] as f64 - want).abs() < 1e-5);
+            }
+        }
+    }
+
+    #[test]
+    fn saturated_pairs_are_skipped() {
+        let input = Weights::from_values([10.0, 0.0], 2);
+        let output = Weights::from_values([1.0, 0.0], 2);
+        let batch = Batch {
+            inputs: &[0],
+            targets: &[0],
+            labels: &[0.0],
+            alpha: 0.5,
+        };
+        skip_gram(
+            &input,
+            &output,
+            batch,
+            &Sigmoid::default(),
+            &mut Scratch::default(),
+        );
+        assert_eq!(input.to_array(), ndarray::array![[10.0, 0.0]]);
+        assert_eq!(output.to_array(), ndarray::array![[1.0, 0.0]]);
+    }
+
+    #[test]
+    fn cbow_mean_moves_every_context_row_by_the_same_delta() {
+        let input = Weights::from_values([1.0, 0.0, 0.0, 1.0], 2);
+        let output = Weights::from_values([0.5, 0.5], 2);
+        let batch = Batch {
+            inputs: &[0, 1],
+            targets: &[0],
+            labels: &[1.0],
+            alpha: 1.0,
+        };
+        cbow(
+            &input,
+            &output,
+            batch,
+            true,
+            &Sigmoid::default(),
+            &mut Scratch::default(),
+        );
+        // mean = (0.5, 0.5); f = 0.5; g = 1 - σ(0.5) ≈ 0.3775; dx = g * (0.5, 0.5).
+        let g = 1.0 - Sigmoid::default().get(0.5);
+        let after = input.to_array();
+        assert!((after[[0, 0]] - (1.0 + g * 0.5)).abs() < 1e-6);
+        assert!((after[[1, 1]] - (1.0 + g * 0.5)).abs() < 1e-6);
+        let out = output.to_array();
+        assert!((out[[0, 0]] - (0.5 + g * 0.5)).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,356 @@
+//! [`Word2Vec`]: a vocabulary, its weights, and the parameters that train them.
+
+use std::path::{Path, PathBuf};
+
+use corpus::{Corpus, Vocab, VocabOptions};
+use hashbrown::{DefaultHashBuilder, HashMap};
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde::{Deserialize, Serialize};
+use vecstore::{Format, KeyedVectors, WriteOptions};
+
+use crate::error::{Error, Result};
+use crate::params::Params;
+use crate::train::{self, Progress, TrainReport};
+use crate::weights::Weights;
+
+/// A word2vec model, like gensim's `Word2Vec`: build the vocabulary from a
+/// corpus, train (and train again for more epochs), take the vectors as
+/// [`KeyedVectors`], save and load the whole model.
+///
+/// ```
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let path = dir.path().join("corpus.txt");
+/// # std::fs::write(&path, "the cat sat on the mat the dog sat on the log ".repeat(50)).unwrap();
+/// use embed::{Params, Word2Vec};
+///
+/// let corpus = corpus::Corpus::text8(&path);
+/// let params = Params { vector_size: 16, min_count: 1, workers: 1, ..Params::default() };
+/// let mut model = Word2Vec::build_vocab(&corpus, params)?;
+/// let report = model.train(&corpus, 5, &mut |_| {})?;
+/// assert_eq!(report.raw_words, 5 * 600);
+/// let wv = model.wv();
+/// assert_eq!((wv.len(), wv.dim()), (7, 16));
+/// # Ok::<(), embed::Error>(())
+/// ```
+pub struct Word2Vec {
+    pub(crate) params: Params,
+    pub(crate) words: Vec<String>,
+    pub(crate) counts: Vec<u64>,
+    pub(crate) index: HashMap<Box<str>, u32, DefaultHashBuilder>,
+    /// Raw words in one pass over the training corpus.
+    pub(crate) corpus_words: u64,
+    /// Input vectors (gensim's `wv.vectors`).
+    pub(crate) syn0: Weights,
+    /// Output weights of negative sampling.
+    pub(crate) syn1neg: Option<Weights>,
+    /// Output weights of hierarchical softmax (one row per inner node).
+    pub(crate) syn1: Option<Weights>,
+    pub(crate) epochs_trained: usize,
+}
+
+impl Word2Vec {
+    /// Builds the vocabulary of `corpus` (gensim's `build_vocab`) and
+    /// initialises the weights: input vectors uniform in `[-1/dim, 1/dim)` from
+    /// `params.seed`, output weights zero.
+    pub fn build_vocab(corpus: &Corpus, params: Params) -> Result<Self> {
+        params.validate()?;
+        let options = VocabOptions {
+            min_count: params.min_count,
+            max_vocab_size: params.max_vocab_size,
+            max_final_vocab: params.max_final_vocab,
+            threads: params.workers,
+        };
+        let vocab = Vocab::build_with(corpus, &options)?;
+        if vocab.is_empty() {
+            return Err(Error::EmptyVocab {
+                min_count: vocab.stats().effective_min_count,
+            });
+        }
+        log::info!(
+            "vocabulary: {} words kept of {} distinct, {} of {} corpus words",
+            vocab.len(),
+            vocab.stats().unique_words,
+            vocab.stats().retained_words,
+            vocab.stats().raw_words
+        );
+        let d = params.vector_size;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(params.seed);
+        let syn0 = Weights::from_values(
+            (0..vocab.len() * d).map(|_| (rng.random::<f32>() * 2.0 - 1.0) / d as f32),
+            d,
+        );
+        let words = vocab.words().to_vec();
+        let counts = vocab.counts().to_vec();
+        Ok(Self::assemble(
+            params,
+            words,
+            counts,
+            vocab.stats().raw_words,
+            syn0,
+            None,
+            None,
+            0,
+        ))
+    }
+
+    /// Builds the vocabulary and trains `params.epochs` epochs, as gensim's
+    /// `Word2Vec(corpus, ...)` constructor does.
+    pub fn new(
+        corpus: &Corpus,
+        params: Params,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<(Self, TrainReport)> {
+        let epochs = params.epochs;
+        let mut model = Self::build_vocab(corpus, params)?;
+        let report = model.train(corpus, epochs, progress)?;
+        Ok((model, report))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        params: Params,
+        words: Vec<String>,
+        counts: Vec<u64>,
+        corpus_words: u64,
+        syn0: Weights,
+        syn1neg: Option<Weights>,
+        syn1: Option<Weights>,
+        epochs_trained: usize,
+    ) -> Self {
+        let n = words.len();
+        let d = params.vector_size;
+        let index = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (Box::from(w.as_str()), i as u32))
+            .collect();
+        let syn1neg = syn1neg.or_else(|| (params.negative > 0).then(|| Weights::zeros(n, d)));
+        let syn1 = syn1.or_else(|| {
+            params
+                .hs
+                .then(|| Weights::zeros(n.saturating_sub(1).max(1), d))
+        });
+        Word2Vec {
+            params,
+            words,
+            counts,
+            index,
+            corpus_words,
+            syn0,
+            syn1neg,
+            syn1,
+            epochs_trained,
+        }
+    }
+
+    /// Trains `epochs` passes over `corpus` (which should be the corpus the
+    /// vocabulary came from), the learning rate falling linearly from
+    /// `alpha` to `min_alpha` over them. Calls `progress` about every 0.2 s.
+    ///
+    /// With one worker and a given seed, training is bit-for-bit
+    /// reproducible; with more, threads race on shared rows (Hogwild), as in
+    /// word2vec.c and gensim.
+    pub fn train(
+        &mut self,
+        corpus: &Corpus,
+        epochs: usize,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<TrainReport> {
+        if epochs == 0 {
+            return Err(Error::Param {
+                name: "epochs",
+                reason: "must be at least 1".into(),
+            });
+        }
+        let report = train::train(self, corpus, epochs, progress)?;
+        self.epochs_trained += epochs;
+        Ok(report)
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// The vocabulary, most frequent word first.
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+
+    /// Each word's corpus count.
+    pub fn counts(&self) -> &[u64] {
+        &self.counts
+    }
+
+    /// Epochs trained so far, over all calls to `train`.
+    pub fn epochs_trained(&self) -> usize {
+        self.epochs_trained
+    }
+
+    /// A copy of the word vectors, with counts (gensim's `model.wv`).
+    pub fn wv(&self) -> KeyedVectors {
+        KeyedVectors::from_parts(
+            self.words.clone(),
+            self.syn0.to_array(),
+            Some(self.counts.clone()),
+        )
+        .expect("the vocabulary has unique words and one row each")
+    }
+
+    /// Saves the model: `path` itself is the word vectors in the native
+    /// format (so `KeyedVectors::load(path)` maps them), beside it
+    /// `<path>.syn1neg` and/or `<path>.syn1` hold the output weights, and
+    /// `<path>.json` the parameters. Every file is written atomically.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        vecstore::write(&self.wv(), path, Format::Native, &WriteOptions::default())?;
+        if let Some(syn1neg) = &self.syn1neg {
+            let kv = KeyedVectors::from_parts(self.words.clone(), syn1neg.to_array(), None)?;
+            vecstore::write(
+                &kv,
+                &sibling(path, "syn1neg"),
+                Format::Native,
+                &WriteOptions::default(),
+            )?;
+        }
+        if let Some(syn1) = &self.syn1 {
+            let nodes = (0..syn1.rows()).map(|i| format!("node{i}")).collect();
+            let kv = KeyedVectors::from_parts(nodes, syn1.to_array(), None)?;
+            vecstore::write(
+                &kv,
+                &sibling(path, "syn1"),
+                Format::Native,
+                &WriteOptions::default(),
+            )?;
+        }
+        let meta = Meta {
+            format: META_FORMAT.into(),
+            params: self.params.clone(),
+            corpus_words: self.corpus_words,
+            epochs_trained: self.epochs_trained,
+        };
+        let json = serde_json::to_vec_pretty(&meta).expect("metadata serialises");
+        let meta_path = sibling(path, "json");
+        let dir = meta_path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let io = |op, e| Error::Io {
+            op,
+            path: meta_path.clone(),
+            source: e,
+        };
+        let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io("create", e))?;
+        std::io::Write::write_all(&mut temp, &json).map_err(|e| io("write", e))?;
+        temp.persist(&meta_path)
+            .map_err(|e| io("rename into", e.error))?;
+        Ok(())
+    }
+
+    /// Loads a model saved by [`Word2Vec::save`], ready to train further.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let meta_path = sibling(path, "json");
+        let text = std::fs::read(&meta_path).map_err(|e| Error::Io {
+            op: "read",
+            path: meta_path.clone(),
+            source: e,
+        })?;
+        let bad = |message: String| Error::Model {
+            path: meta_path.clone(),
+            message,
+        };
+        let meta: Meta =
+            serde_json::from_slice(&text).map_err(|e| bad(format!("not model metadata: {e}")))?;
+        if meta.format != META_FORMAT {
+            return Err(bad(format!("unknown model format {:?}", meta.format)));
+        }
+        meta.params.validate()?;
+        let wv = KeyedVectors::load(path)?;
+        let d = meta.params.vector_size;
+        if wv.dim() != d {
+            return Err(bad(format!(
+                "vectors have {} dimensions, parameters say {d}",
+                wv.dim()
+            )));
+        }
+        let counts = wv
+            .counts()
+            .ok_or_else(|| bad("the vectors carry no counts".into()))?
+            .to_vec();
+        let words = wv.index_to_key().to_vec();
+        let load_output = |suffix: &str, rows: usize| -> Result<Weights> {
+            let kv = KeyedVectors::load(sibling(path, suffix))?;
+            if kv.vectors().dim() != (rows, d) {
+                return Err(bad(format!(
+                    "{suffix} is {:?}, expected ({rows}, {d})",
+                    kv.vectors().dim()
+                )));
+            }
+            Ok(Weights::from_values(kv.vectors().iter().copied(), d))
+        };
+        let n = words.len();
+        let syn1neg = (meta.params.negative > 0)
+            .then(|| load_output("syn1neg", n))
+            .transpose()?;
+        let syn1 = meta
+            .params
+            .hs
+            .then(|| load_output("syn1", n.saturating_sub(1).max(1)))
+            .transpose()?;
+        let syn0 = Weights::from_values(wv.vectors().iter().copied(), d);
+        Ok(Self::assemble(
+            meta.params,
+            words,
+            counts,
+            meta.corpus_words,
+            syn0,
+            syn1neg,
+            syn1,
+            meta.epochs_trained,
+        ))
+    }
+}
+
+impl std::fmt::Display for Word2Vec {
+    /// gensim's `str(model)`: `Word2Vec<vocab=71290, vector_size=100, alpha=0.05>`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Word2Vec<vocab={}, vector_size={}, alpha={}>",
+            self.words.len(),
+            self.params.vector_size,
+            self.params.alpha
+        )
+    }
+}
+
+impl std::fmt::Debug for Word2Vec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Word2Vec")
+            .field("params", &self.params)
+            .field("vocab", &self.words.len())
+            .field("epochs_trained", &self.epochs_trained)
+            .finish()
+    }
+}
+
+const META_FORMAT: &str = "w2v-annoy word2vec model 1";
+
+/// The `<path>.json` file of a saved model.
+#[derive(Debug, Serialize, Deserialize)]
+struct Meta {
+    format: String,
+    params: Params,
+    corpus_words: u64,
+    epochs_trained: usize,
+}
+
+/// `<path>.<suffix>`.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
+}
