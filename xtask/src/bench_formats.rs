@@ -110,7 +110,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         // Saves start from the binary file (its untimed load is the quickest).
         let input = file("input", if op.save { Format::Binary } else { op.format });
         for round in 0..args.rounds {
+            settle();
             ours.push(time_ours(&op, &input, &file("ours_out", op.format))?);
+            settle();
             theirs.push(time_gensim(
                 &op,
                 &args.python,
@@ -148,6 +150,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         samples(&native_times)
     );
     Ok(())
+}
+
+/// Flushes dirty pages (`sync`), so that neither side's timing pays for
+/// writing back the other's output.
+fn settle() {
+    let _ = std::process::Command::new("sync").status();
 }
 
 fn samples(times: &[f64]) -> String {

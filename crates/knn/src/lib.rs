@@ -1,6 +1,33 @@
-//! Nearest-neighbour queries over `vecstore::KeyedVectors`: the `Indexer`
-//! trait, exact (brute force) and Annoy indexers, gensim's `most_similar`
-//! family, and evaluation on analogies and word pairs.
+//! Nearest-neighbour queries over [`vecstore::KeyedVectors`]: the
+//! [`Indexer`] trait, the exact indexer, and evaluation on analogy
+//! questions and word-similarity pairs with gensim's semantics.
 //!
-//! **Not implemented yet.** This crate is a placeholder in the workspace layout
-//! (see `docs/ARCHITECTURE.md`); it exports nothing until its issue lands.
+//! ```
+//! use vecstore::KeyedVectors;
+//! use knn::{ExactIndexer, Indexer};
+//!
+//! let mut kv = KeyedVectors::new(2);
+//! kv.push("north", &[0.0, 1.0])?;
+//! kv.push("east", &[1.0, 0.0])?;
+//! kv.push("northeast", &[1.0, 1.0])?;
+//! let indexer = ExactIndexer::new(&kv);
+//! let best = indexer.most_similar(kv.get_normed("north")?, 2);
+//! assert_eq!(best[0].0, 0);
+//! assert_eq!(best[1].0, 2);
+//! # Ok::<(), vecstore::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod eval;
+mod indexer;
+mod topk;
+
+pub use error::{Error, Result};
+pub use eval::{
+    evaluate_word_analogies, evaluate_word_pairs, pearson, ranks, AnalogyReport, PairsReport,
+    Section,
+};
+pub use indexer::{ExactIndexer, Indexer};
+pub use topk::top_k;

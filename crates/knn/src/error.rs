@@ -1,0 +1,50 @@
+//! The crate's error type.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An I/O operation on `path` failed.
+    #[error("cannot {op} {}", path.display())]
+    Io {
+        /// What was being done.
+        op: &'static str,
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An evaluation file is malformed.
+    #[error("{}, line {line}: {message}", path.display())]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// An evaluation found nothing to evaluate.
+    #[error("{}: no question or pair has all its words in the vocabulary", path.display())]
+    NothingToEvaluate {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A query's dimension differs from the vectors'.
+    #[error("query has {found} dimensions, the vectors {expected}")]
+    DimensionMismatch {
+        /// The vectors' dimension.
+        expected: usize,
+        /// The query's.
+        found: usize,
+    },
+    /// A vector-level error.
+    #[error(transparent)]
+    Vectors(#[from] vecstore::Error),
+}
+
+/// This crate's `Result`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
