@@ -32,6 +32,22 @@ impl Ui {
         bar
     }
 
+    /// A bar over a fraction (0 to 1000), with a message, hidden when quiet.
+    pub fn fraction_bar(&self, prefix: &'static str) -> ProgressBar {
+        if self.quiet {
+            return ProgressBar::hidden();
+        }
+        ProgressBar::new(1000)
+            .with_style(
+                ProgressStyle::with_template(
+                    "{prefix:>12} [{bar:30}] {percent:>3}% {msg} (eta {eta})",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            )
+            .with_prefix(prefix)
+    }
+
     /// A spinner with a message, hidden when quiet.
     pub fn spinner(&self, message: String) -> ProgressBar {
         if self.quiet {

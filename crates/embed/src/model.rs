@@ -231,20 +231,9 @@ impl Word2Vec {
             epochs_trained: self.epochs_trained,
         };
         let json = serde_json::to_vec_pretty(&meta).expect("metadata serialises");
-        let meta_path = sibling(path, "json");
-        let dir = meta_path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let io = |op, e| Error::Io {
-            op,
-            path: meta_path.clone(),
-            source: e,
-        };
-        let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io("create", e))?;
-        std::io::Write::write_all(&mut temp, &json).map_err(|e| io("write", e))?;
-        temp.persist(&meta_path)
-            .map_err(|e| io("rename into", e.error))?;
+        vecstore::write_file(&sibling(path, "json"), |out| {
+            std::io::Write::write_all(out, &json)
+        })?;
         Ok(())
     }
 

@@ -13,12 +13,14 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
-/// Writes `path` through `write`, atomically.
+/// Writes `path` through `write`, atomically: the whole new content or the
+/// old file, never a mix, whatever happens to the process.
 ///
 /// The temporary file is named `.<name>.<random>.tmp` in the target's
 /// directory (a rename is only atomic within one filesystem) and is removed
-/// if `write` fails.
-pub(crate) fn write_file(
+/// if `write` fails. The new file gets the usual permissions (0666 less
+/// the umask).
+pub fn write_file(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<&mut File>) -> io::Result<()>,
 ) -> Result<()> {

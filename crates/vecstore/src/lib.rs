@@ -31,6 +31,7 @@
 #![deny(missing_docs)]
 
 mod atomic;
+pub use atomic::write_file;
 mod error;
 mod format;
 mod keyed_vectors;

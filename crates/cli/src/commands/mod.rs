@@ -2,7 +2,9 @@
 
 mod convert;
 mod download;
+mod eval;
 mod info;
+mod train;
 mod vocab;
 
 use clap::{Subcommand, ValueEnum};
@@ -22,6 +24,11 @@ pub enum Command {
     Download(download::Args),
     /// Count a corpus's vocabulary as gensim's build_vocab does.
     Vocab(vocab::Args),
+    /// Train word2vec on a corpus and save the model (and vectors).
+    Train(train::Args),
+    /// Evaluate vectors on analogy questions or word-similarity pairs.
+    #[command(subcommand)]
+    Eval(eval::Args),
 }
 
 /// Runs one subcommand.
@@ -31,6 +38,8 @@ pub fn run(command: Command, ui: &Ui) -> anyhow::Result<()> {
         Command::Info(args) => info::run(args),
         Command::Download(args) => download::run(args, ui),
         Command::Vocab(args) => vocab::run(args, ui),
+        Command::Train(args) => train::run(args, ui),
+        Command::Eval(args) => eval::run(args),
     }
 }
 

@@ -1,0 +1,135 @@
+//! `w2v train --corpus PATH --out MODEL`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use embed::{Architecture, Params, Word2Vec};
+use vecstore::{Format, WriteOptions};
+
+use super::CorpusFormat;
+use crate::progress::Ui;
+
+/// Arguments of `w2v train` (defaults are gensim 4's).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The corpus file (plain, .gz, or a .zip with one text entry).
+    #[arg(long)]
+    corpus: PathBuf,
+    /// How the corpus delimits sentences.
+    #[arg(long, value_enum, default_value_t)]
+    format: CorpusFormat,
+    /// Vector dimension.
+    #[arg(long, default_value_t = 100)]
+    size: usize,
+    /// Maximum distance between the centre word and a context word.
+    #[arg(long, default_value_t = 5)]
+    window: usize,
+    /// Passes over the corpus.
+    #[arg(long, default_value_t = 5)]
+    epochs: usize,
+    /// Ignore words rarer than this.
+    #[arg(long, default_value_t = 5)]
+    min_count: u64,
+    /// Downsampling threshold for frequent words (0 disables).
+    #[arg(long, default_value_t = 1e-3)]
+    sample: f64,
+    /// Initial learning rate.
+    #[arg(long, default_value_t = 0.025)]
+    alpha: f32,
+    /// Final learning rate.
+    #[arg(long, default_value_t = 0.0001)]
+    min_alpha: f32,
+    /// Train skip-gram.
+    #[arg(long, conflicts_with = "cbow")]
+    sg: bool,
+    /// Train CBOW (the default, as in gensim).
+    #[arg(long)]
+    cbow: bool,
+    /// Use hierarchical softmax.
+    #[arg(long)]
+    hs: bool,
+    /// Negative samples per example (0: none; then --hs is required).
+    #[arg(long, default_value_t = 5)]
+    negative: usize,
+    /// Training threads [default: one per core].
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where to save the model (the vectors in native format, plus .syn1neg/.syn1/.json beside it).
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write the vectors here, in the format the extension names (.txt/.vec, .bin, .kv).
+    #[arg(long)]
+    vectors: Option<PathBuf>,
+}
+
+/// Runs `w2v train`.
+pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
+    let vectors_format = args
+        .vectors
+        .as_deref()
+        .map(Format::from_extension)
+        .transpose()?;
+    let params = Params {
+        vector_size: args.size,
+        window: args.window,
+        epochs: args.epochs,
+        min_count: args.min_count,
+        sample: args.sample,
+        alpha: args.alpha,
+        min_alpha: args.min_alpha,
+        architecture: if args.sg {
+            Architecture::SkipGram
+        } else {
+            Architecture::Cbow
+        },
+        hs: args.hs,
+        negative: args.negative,
+        workers: args.threads,
+        seed: args.seed,
+        ..Params::default()
+    };
+    let corpus = args.format.open(&args.corpus);
+    let spinner = ui.spinner(format!(
+        "building the vocabulary of {}",
+        args.corpus.display()
+    ));
+    let mut model = Word2Vec::build_vocab(&corpus, params)?;
+    spinner.finish_and_clear();
+    ui.note(format_args!("{model}"));
+    let bar = ui.fraction_bar("training");
+    let report = model.train(&corpus, args.epochs, &mut |p| {
+        bar.set_position((p.fraction * 1000.0) as u64);
+        bar.set_message(format!(
+            "epoch {}/{}  {:.0} words/s  alpha {:.5}",
+            p.epoch + 1,
+            p.epochs,
+            p.words_per_sec,
+            p.alpha
+        ));
+    })?;
+    bar.finish_and_clear();
+    println!(
+        "trained {} epochs on {} raw words ({} effective) in {:.1} s, {:.0} words/s",
+        report.epochs,
+        report.raw_words,
+        report.effective_words,
+        report.seconds,
+        report.words_per_sec
+    );
+    model
+        .save(&args.out)
+        .with_context(|| format!("cannot save the model to {}", args.out.display()))?;
+    ui.note(format_args!("saved the model to {}", args.out.display()));
+    if let (Some(path), Some(format)) = (&args.vectors, vectors_format) {
+        vecstore::write(&model.wv(), path, format, &WriteOptions::default())?;
+        ui.note(format_args!(
+            "wrote the vectors to {} ({})",
+            path.display(),
+            format.name()
+        ));
+    }
+    Ok(())
+}
