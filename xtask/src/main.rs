@@ -1,6 +1,7 @@
 //! Project automation, run as `cargo xtask <task>` (see `.cargo/config.toml`).
 
 mod bench_formats;
+mod bench_train;
 mod bench_vocab;
 mod peer;
 
@@ -25,6 +26,8 @@ enum Task {
     BenchFormats(bench_formats::Args),
     /// Time vocabulary counting against gensim's build_vocab, side by side.
     BenchVocab(bench_vocab::Args),
+    /// Train word2vec against gensim side by side: speed, memory, quality.
+    BenchTrain(bench_train::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         )),
         Task::BenchFormats(args) => bench_formats::run(args),
         Task::BenchVocab(args) => bench_vocab::run(args),
+        Task::BenchTrain(args) => bench_train::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 //! module under `commands/`.
 
 mod commands;
+mod memory;
 mod progress;
 
 use std::process::ExitCode;

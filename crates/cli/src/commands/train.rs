@@ -112,13 +112,16 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
     })?;
     bar.finish_and_clear();
     println!(
-        "trained {} epochs on {} raw words ({} effective) in {:.1} s, {:.0} words/s",
+        "trained {} epochs on {} raw words ({} effective) in {:.3} s, {:.0} words/s",
         report.epochs,
         report.raw_words,
         report.effective_words,
         report.seconds,
         report.words_per_sec
     );
+    if let Some(peak) = crate::memory::peak_rss_mib() {
+        println!("peak memory: {peak:.1} MiB");
+    }
     model
         .save(&args.out)
         .with_context(|| format!("cannot save the model to {}", args.out.display()))?;
