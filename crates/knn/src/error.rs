@@ -41,6 +41,15 @@ pub enum Error {
         /// The query's.
         found: usize,
     },
+    /// Words of a query are not in the vocabulary (gensim raises `KeyError`).
+    #[error("not in the vocabulary: {}", .0.join(", "))]
+    UnknownWords(Vec<String>),
+    /// A query has no positive term.
+    #[error("cannot compute similarity with no input")]
+    EmptyQuery,
+    /// The query's terms add up to the zero vector, which has no direction.
+    #[error("the query vector is zero")]
+    ZeroQuery,
     /// A vector-level error.
     #[error(transparent)]
     Vectors(#[from] vecstore::Error),

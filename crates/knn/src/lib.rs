@@ -22,6 +22,7 @@
 mod error;
 mod eval;
 mod indexer;
+mod similarity;
 mod topk;
 
 pub use error::{Error, Result};
@@ -30,4 +31,5 @@ pub use eval::{
     Section,
 };
 pub use indexer::{ExactIndexer, Indexer};
+pub use similarity::{Similarity, Term};
 pub use topk::top_k;
