@@ -148,7 +148,7 @@ pub fn evaluate_word_analogies(
     let dim = kv.dim();
     let mut queries = Array2::<f32>::zeros((questions.len(), dim));
     for ((_, [a, b, c, _], _), mut query) in questions.iter().zip(queries.rows_mut()) {
-        let mean: Array1<f32> = (&normed.row(*b) + &normed.row(*c) - &normed.row(*a)) / 3.0;
+        let mean: Array1<f32> = (&normed.row(*b) + &normed.row(*c) - normed.row(*a)) / 3.0;
         let norm = mean.dot(&mean).sqrt();
         query.assign(&if norm > 0.0 { mean / norm } else { mean });
     }

@@ -119,7 +119,7 @@ fn three_cos_add_neighbours_match_gensim_most_similar() {
             .map(|w| kv.index_of(w).unwrap())
             .collect();
         let (a, b, c) = (q[0], q[1], q[2]);
-        let mean = (&normed.row(b) + &normed.row(c) - &normed.row(a)) / 3.0;
+        let mean = (&normed.row(b) + &normed.row(c) - normed.row(a)) / 3.0;
         let query = &mean / mean.dot(&mean).sqrt();
         let got = indexer.search(query.view(), 5, None, &[a, b, c]);
         let want: Vec<(String, f32)> = expected
