@@ -110,9 +110,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         // Saves start from the binary file (its untimed load is the quickest).
         let input = file("input", if op.save { Format::Binary } else { op.format });
         for round in 0..args.rounds {
-            settle();
+            settle(&[&file("ours_out", op.format), &file("gensim_out", op.format)]);
             ours.push(time_ours(&op, &input, &file("ours_out", op.format))?);
-            settle();
+            settle(&[&file("ours_out", op.format), &file("gensim_out", op.format)]);
             theirs.push(time_gensim(
                 &op,
                 &args.python,
@@ -152,9 +152,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Flushes dirty pages (`sync`), so that neither side's timing pays for
+/// Removes earlier outputs and flushes dirty pages (`sync`), so that every
+/// save writes a fresh file and neither side's timing pays for freeing or
 /// writing back the other's output.
-fn settle() {
+fn settle(outputs: &[&Path]) {
+    for output in outputs {
+        let _ = std::fs::remove_file(output);
+    }
     let _ = std::process::Command::new("sync").status();
 }
 

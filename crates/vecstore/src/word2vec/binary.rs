@@ -6,7 +6,7 @@
 //! gensim's bytes by default ([`Layout::Gensim`]) and the C tool's on request.
 
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 use ndarray::s;
@@ -42,14 +42,14 @@ const ROWS_PER_TASK: usize = 1024;
 /// can hold, a word longer than [`MAX_WORD_BYTES`], a file cut inside a row,
 /// and (without a `limit`) bytes left after the announced rows.
 pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadReport)> {
-    let mut file = File::open(path).map_err(|e| Error::io("open", path, e))?;
+    let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
     let size = file
         .metadata()
         .map_err(|e| Error::io("read", path, e))?
         .len();
-    let mut block = Vec::new();
-    let mut eof = fill(&mut file, &mut block, path)?;
-    let header = read_header(&mut &block[..], path)?;
+    let mut blocks = Blocks::new(file);
+    let mut eof = blocks.fill(path)?;
+    let header = read_header(&mut blocks.data(), path)?;
     let dim = header.dim;
     let row_bytes = 4 * dim;
     // The smallest record: a 1-byte word, its space, and the vector.
@@ -69,11 +69,11 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadRep
     let mut vectors = scratch.view_mut();
     let mut words = Vec::with_capacity(rows);
     let mut pos = header.len as usize;
-    // File offset of `block[0]`.
+    // File offset of `blocks.data()[0]`.
     let mut base = 0u64;
     while words.len() < rows {
         let records = scan_records(
-            &block,
+            blocks.data(),
             pos,
             rows - words.len(),
             row_bytes,
@@ -87,7 +87,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadRep
             let filled = words.len();
             let target = vectors.slice_mut(s![filled..filled + records.len(), ..]);
             words.extend(copy_records(
-                &block,
+                blocks.data(),
                 &records,
                 target,
                 options.utf8,
@@ -98,19 +98,19 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadRep
             pos = last.word.end + 1 + row_bytes;
         }
         if words.len() < rows {
-            block.drain(..pos);
+            blocks.consume(pos);
             base += pos as u64;
             pos = 0;
-            eof = fill(&mut file, &mut block, path)?;
+            eof = blocks.fill(path)?;
         }
     }
     if options.limit.is_none() {
         loop {
-            pos += block[pos..]
+            pos += blocks.data()[pos..]
                 .iter()
                 .take_while(|b| b.is_ascii_whitespace())
                 .count();
-            if pos < block.len() {
+            if pos < blocks.data().len() {
                 return Err(Error::format(
                     path,
                     Location::Byte(base + pos as u64),
@@ -123,10 +123,10 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadRep
             if eof {
                 break;
             }
-            block.clear();
+            blocks.consume(pos);
             base += pos as u64;
             pos = 0;
-            eof = fill(&mut file, &mut block, path)?;
+            eof = blocks.fill(path)?;
         }
     }
     report.rows_read = words.len();
@@ -140,13 +140,102 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadRep
     Ok((kv, report))
 }
 
-/// Appends up to [`BLOCK_BYTES`] from `file` to `block`; `true` at the end of the file.
-fn fill(file: &mut File, block: &mut Vec<u8>, path: &Path) -> Result<bool> {
-    let read = file
-        .take(BLOCK_BYTES as u64)
-        .read_to_end(block)
-        .map_err(|e| Error::io("read", path, e))?;
-    Ok(read < BLOCK_BYTES)
+/// The file, read a block at a time into one reused buffer.
+struct Blocks {
+    file: File,
+    /// Where the next read starts.
+    file_pos: u64,
+    buf: Vec<u8>,
+    /// `buf[..filled]` holds data.
+    filled: usize,
+}
+
+impl Blocks {
+    fn new(file: File) -> Self {
+        Blocks {
+            file,
+            file_pos: 0,
+            buf: vec![0; BLOCK_BYTES],
+            filled: 0,
+        }
+    }
+
+    /// The data read and not yet consumed.
+    fn data(&self) -> &[u8] {
+        &self.buf[..self.filled]
+    }
+
+    /// Drops the first `n` bytes of the data.
+    fn consume(&mut self, n: usize) {
+        self.buf.copy_within(n..self.filled, 0);
+        self.filled -= n;
+    }
+
+    /// Reads more data after what is held (growing the buffer if it is
+    /// full: a record larger than a block); `true` at the end of the file.
+    /// On Unix the two halves of the read run on two threads, as the copy
+    /// out of the page cache is the bulk of the cost.
+    fn fill(&mut self, path: &Path) -> Result<bool> {
+        if self.filled == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        let target = &mut self.buf[self.filled..];
+        let wanted = target.len();
+        let read =
+            read_at(&self.file, target, self.file_pos).map_err(|e| Error::io("read", path, e))?;
+        self.filled += read;
+        self.file_pos += read as u64;
+        Ok(read < wanted)
+    }
+}
+
+/// Fills as much of `buf` as the file holds from `offset` on; returns the
+/// bytes read.
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    use std::os::unix::fs::FileExt;
+    fn read_full(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+        let mut done = 0;
+        while done < buf.len() {
+            match file.read_at(&mut buf[done..], offset + done as u64) {
+                Ok(0) => break,
+                Ok(n) => done += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(done)
+    }
+    if buf.len() < 1 << 20 {
+        return read_full(file, buf, offset);
+    }
+    let mid = buf.len() / 2;
+    let (first, second) = buf.split_at_mut(mid);
+    let (a, b) = rayon::join(
+        || read_full(file, first, offset),
+        || read_full(file, second, offset + mid as u64),
+    );
+    let a = a?;
+    // If the file ended inside the first half, the second read nothing.
+    Ok(if a < mid { a } else { a + b? })
+}
+
+/// Fills as much of `buf` as the file holds from `offset` on; returns the
+/// bytes read.
+#[cfg(not(unix))]
+fn read_at(mut file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    use std::io::{Read, Seek, SeekFrom};
+    file.seek(SeekFrom::Start(offset))?;
+    let mut done = 0;
+    while done < buf.len() {
+        match file.read(&mut buf[done..]) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
 }
 
 /// Where one record lies in the block.
@@ -317,6 +406,28 @@ mod tests {
                 let (first, _) = read(&path, &ReadOptions::default().limit(7)).unwrap();
                 assert_eq!(first.index_to_key(), &kv.index_to_key()[..7]);
             }
+        }
+    }
+
+    /// The split read gives exactly the file's bytes, whether the file ends
+    /// after, inside the second half of, or inside the first half of the buffer.
+    #[test]
+    fn split_reads_return_exactly_the_file_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bytes");
+        let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let file = File::open(&path).unwrap();
+        for (offset, len) in [
+            (0, 2 << 20),
+            (1_500_000, 2 << 20),
+            (2_500_000, 2 << 20),
+            (3_000_000, 1 << 20),
+        ] {
+            let mut buf = vec![0u8; len];
+            let n = read_at(&file, &mut buf, offset as u64).unwrap();
+            let expected = &bytes[offset.min(bytes.len())..(offset + len).min(bytes.len())];
+            assert_eq!(&buf[..n], expected, "offset {offset}");
         }
     }
 
