@@ -24,6 +24,15 @@ pub fn write_file(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<&mut File>) -> io::Result<()>,
 ) -> Result<()> {
+    write_file_with(path, |file| {
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        write(&mut out)?;
+        out.flush()
+    })
+}
+
+/// Like [`write_file`], handing `write` the temporary file itself.
+fn write_file_with(path: &Path, write: impl FnOnce(&mut File) -> io::Result<()>) -> Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -48,12 +57,7 @@ pub fn write_file(
     let mut temp = builder
         .tempfile_in(dir)
         .map_err(|e| Error::io("create a temporary file for", path, e))?;
-    {
-        let mut out = BufWriter::with_capacity(1 << 20, temp.as_file_mut());
-        write(&mut out)
-            .and_then(|()| out.flush())
-            .map_err(|e| Error::io("write", path, e))?;
-    }
+    write(temp.as_file_mut()).map_err(|e| Error::io("write", path, e))?;
     temp.persist(path)
         .map_err(|e| Error::io("rename a temporary file to", path, e.error))?;
     Ok(())

@@ -353,31 +353,51 @@ fn copy_records(
 
 /// Writes `kv` as a word2vec binary file (atomically) in `options.layout`,
 /// and the counts file of `options` if one is named.
+///
+/// Records are encoded in parallel, a few MiB per task, and written in order.
 pub fn write(kv: &KeyedVectors, path: &Path, options: &WriteOptions) -> Result<()> {
     check_writable_keys(kv)?;
+    let rows_per_part = ((4 << 20) / (4 * kv.dim() + 16)).max(1);
+    let parts: Vec<usize> = (0..kv.len().div_ceil(rows_per_part)).collect();
     crate::atomic::write_file(path, |out| {
         writeln!(out, "{} {}", kv.len(), kv.dim())?;
-        let mut le_row = Vec::new();
-        for (word, vector) in kv.iter() {
-            out.write_all(word.as_bytes())?;
-            out.write_all(b" ")?;
-            match vector.as_slice() {
-                Some(row) if cfg!(target_endian = "little") => {
-                    out.write_all(bytemuck::cast_slice(row))?
-                }
-                _ => {
-                    le_row.clear();
-                    le_row.extend(vector.iter().flat_map(|x| x.to_le_bytes()));
-                    out.write_all(&le_row)?;
-                }
-            }
-            if options.layout == Layout::C {
-                out.write_all(b"\n")?;
+        for batch in parts.chunks(2 * rayon::current_num_threads()) {
+            let encoded: Vec<Vec<u8>> = batch
+                .par_iter()
+                .map(|&part| {
+                    let rows = part * rows_per_part..((part + 1) * rows_per_part).min(kv.len());
+                    encode_records(kv, rows, options.layout)
+                })
+                .collect();
+            for bytes in encoded {
+                out.write_all(&bytes)?;
             }
         }
         Ok(())
     })?;
     write_counts_file(kv, options)
+}
+
+/// The records of `rows`: word, space, little-endian vector, and a newline
+/// in the C layout.
+fn encode_records(kv: &KeyedVectors, rows: std::ops::Range<usize>, layout: Layout) -> Vec<u8> {
+    let vectors = kv.vectors();
+    let mut out = Vec::new();
+    for row in rows {
+        out.extend_from_slice(kv.index_to_key()[row].as_bytes());
+        out.push(b' ');
+        let vector = vectors.row(row);
+        match vector.as_slice() {
+            Some(values) if cfg!(target_endian = "little") => {
+                out.extend_from_slice(bytemuck::cast_slice(values))
+            }
+            _ => out.extend(vector.iter().flat_map(|x| x.to_le_bytes())),
+        }
+        if layout == Layout::C {
+            out.push(b'\n');
+        }
+    }
+    out
 }
 
 #[cfg(test)]
