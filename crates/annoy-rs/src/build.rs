@@ -1,0 +1,520 @@
+//! Building a forest as Annoy 1.17.3 builds each tree (`_make_tree`,
+//! `two_means`, `create_split`), trees in parallel, then laying the nodes
+//! out as Annoy's file: items, the trees' nodes, a copy of every root.
+//!
+//! Tree `t` draws from its own generator, `Kiss64(seed + t)` — the stream
+//! Annoy gives thread `t` — so the forest depends on the seed only, never on
+//! the thread count or on which thread built which tree.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use crate::distance;
+use crate::error::{Error, Result};
+use crate::forest::{Forest, Storage};
+use crate::items::{Items, MAX_ITEMS};
+use crate::kernels::{self, Kernels};
+use crate::kiss::Kiss64;
+use crate::metric::{Layout, Metric};
+
+/// `two_means` iterations (Annoy's `iteration_steps`).
+const TWO_MEANS_STEPS: usize = 200;
+
+/// Split attempts before settling for an imbalanced split.
+const SPLIT_ATTEMPTS: usize = 3;
+
+/// How a build runs: trees, threads, seed, progress.
+pub(crate) struct Plan<'a> {
+    pub n_trees: usize,
+    pub threads: Option<usize>,
+    pub seed: u64,
+    pub progress: &'a (dyn Fn(usize, usize) + Sync),
+}
+
+/// Builds the forest over `items`.
+pub(crate) fn build(items: &Items, metric: Metric, plan: &Plan<'_>) -> Result<Forest<Storage>> {
+    if plan.n_trees == 0 {
+        return Err(Error::ZeroTrees);
+    }
+    let ids = items.present_ids();
+    if ids.is_empty() {
+        return Err(Error::Empty);
+    }
+    let input = Input::new(items, metric, ids);
+    let done = AtomicUsize::new(0);
+    let grow_all = || -> Vec<Tree> {
+        (0..plan.n_trees)
+            .into_par_iter()
+            .map_init(
+                || Builder::new(&input),
+                |builder, t| {
+                    let tree = builder.grow(plan.seed.wrapping_add(t as u64));
+                    (plan.progress)(done.fetch_add(1, Ordering::Relaxed) + 1, plan.n_trees);
+                    tree
+                },
+            )
+            .collect()
+    };
+    let trees = match plan.threads {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|source| Error::ThreadPool { threads, source })?
+            .install(grow_all),
+        None => grow_all(),
+    };
+    assemble(&input, trees)
+}
+
+/// The items and what the metric precomputes over them.
+struct Input<'a> {
+    items: &'a Items,
+    layout: Layout,
+    kernels: &'static Kernels,
+    /// `v·v` per item (Annoy's stored angular norm; also the norm that
+    /// `two_means` divides by).
+    sq_norms: Vec<f32>,
+    /// Dot only: the extra coordinate `sqrt(max_norm² - ‖v‖²)` per item.
+    dot_factors: Vec<f32>,
+    /// The ids that were added.
+    ids: Vec<u32>,
+}
+
+impl<'a> Input<'a> {
+    fn new(items: &'a Items, metric: Metric, ids: Vec<u32>) -> Self {
+        let kernels = kernels::best();
+        let sq_norms: Vec<f32> = (0..items.len())
+            .map(|i| {
+                let v = items.vector(i);
+                (kernels.dot)(v, v)
+            })
+            .collect();
+        // Annoy's DotProduct::preprocess, over every node below n_items
+        // (holes too).
+        let dot_factors = if metric == Metric::Dot {
+            let norms: Vec<f32> = sq_norms
+                .iter()
+                .map(|&d| if d < 0.0 { 0.0 } else { d.sqrt() })
+                .collect();
+            let max_norm = norms.iter().fold(0.0f32, |m, &x| if x > m { x } else { m });
+            norms
+                .iter()
+                .map(|&norm| {
+                    let diff = max_norm * max_norm - norm * norm;
+                    if diff < 0.0 {
+                        0.0
+                    } else {
+                        diff.sqrt()
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Input {
+            items,
+            layout: Layout::new(metric, items.dim()),
+            kernels,
+            sq_norms,
+            dot_factors,
+            ids,
+        }
+    }
+
+    fn n_items(&self) -> usize {
+        self.items.len()
+    }
+
+    fn cosine(&self) -> bool {
+        matches!(self.layout.metric, Metric::Angular | Metric::Dot)
+    }
+}
+
+/// One tree's nodes, numbered from 0 in allocation (post-)order. Node
+/// references are item ids below `n_items`, else `n_items + local number`.
+struct Tree {
+    words: Vec<u32>,
+    root: u32,
+    /// Word positions that hold node references (split children).
+    child_slots: Vec<usize>,
+}
+
+/// A centroid of `two_means`, or a split plane.
+#[derive(Clone)]
+struct Point {
+    v: Vec<f32>,
+    /// `dot_factor` (dot) or `a` (Euclidean, Manhattan).
+    extra: f32,
+    /// Angular's cached `v·v` (`init_node`).
+    sq_norm: f32,
+}
+
+impl Point {
+    fn zeros(dim: usize) -> Self {
+        Point {
+            v: vec![0.0; dim],
+            extra: 0.0,
+            sq_norm: 0.0,
+        }
+    }
+}
+
+/// Grows trees one at a time, reusing its buffers.
+struct Builder<'a> {
+    input: &'a Input<'a>,
+    rng: Kiss64,
+    /// The ids of the tree being built; each subtree owns a range of it.
+    indices: Vec<u32>,
+    sides: Vec<bool>,
+    spill: Vec<u32>,
+    words: Vec<u32>,
+    child_slots: Vec<usize>,
+    p: Point,
+    q: Point,
+}
+
+impl<'a> Builder<'a> {
+    fn new(input: &'a Input<'a>) -> Self {
+        let dim = input.layout.dim;
+        Builder {
+            input,
+            rng: Kiss64::default(),
+            indices: Vec::with_capacity(input.ids.len()),
+            sides: Vec::with_capacity(input.ids.len()),
+            spill: Vec::with_capacity(input.ids.len()),
+            words: Vec::new(),
+            child_slots: Vec::new(),
+            p: Point::zeros(dim),
+            q: Point::zeros(dim),
+        }
+    }
+
+    /// Builds one tree from `Kiss64(seed)`.
+    fn grow(&mut self, seed: u64) -> Tree {
+        self.rng = Kiss64::new(seed);
+        self.indices.clear();
+        self.indices.extend_from_slice(&self.input.ids);
+        self.words = Vec::new();
+        self.child_slots = Vec::new();
+        let root = self.make_tree(0, self.indices.len(), true);
+        Tree {
+            words: std::mem::take(&mut self.words),
+            root,
+            child_slots: std::mem::take(&mut self.child_slots),
+        }
+    }
+
+    fn vector(&self, id: u32) -> &'a [f32] {
+        self.input.items.vector(id as usize)
+    }
+
+    /// A new zeroed node; returns its local number.
+    fn alloc(&mut self) -> usize {
+        let w = self.input.layout.node_words;
+        let local = self.words.len() / w;
+        self.words.resize(self.words.len() + w, 0);
+        local
+    }
+
+    fn reference(&self, local: usize) -> u32 {
+        (self.input.n_items() + local) as u32
+    }
+
+    /// Annoy's `_make_tree` over `indices[lo..hi]`; returns a reference.
+    fn make_tree(&mut self, lo: usize, hi: usize, is_root: bool) -> u32 {
+        let layout = self.input.layout;
+        let (len, n_items) = (hi - lo, self.input.n_items());
+        let n_descendants = (if is_root { n_items } else { len }) as u32;
+        if len == 1 && !is_root {
+            return self.indices[lo];
+        }
+        if len <= layout.k && (!is_root || n_items <= layout.k || len == 1) {
+            let local = self.alloc();
+            let at = local * layout.node_words;
+            self.words[at] = n_descendants;
+            let ids = at + layout.children;
+            self.words[ids..ids + len].copy_from_slice(&self.indices[lo..hi]);
+            return self.reference(local);
+        }
+
+        let mut plane = Point::zeros(layout.dim);
+        let mut counts = (0, 0);
+        for _ in 0..SPLIT_ATTEMPTS {
+            self.create_split(lo, hi, &mut plane);
+            counts = self.assign_sides(lo, hi, &plane);
+            if f64::from(imbalance(counts)) < 0.95 {
+                break;
+            }
+        }
+        while f64::from(imbalance(counts)) > 0.99 {
+            // No good hyperplane: zero the normal (Annoy keeps `a` and
+            // `dot_factor`) and split at random.
+            plane.v.fill(0.0);
+            let mut ones = 0;
+            for side in &mut self.sides[..len] {
+                *side = self.rng.flip();
+                ones += usize::from(*side);
+            }
+            counts = (len - ones, ones);
+        }
+        let mid = self.partition(lo, hi);
+        let ranges = [(lo, mid), (mid, hi)];
+        // The smaller side first (side 0 on a tie), as Annoy.
+        let flip = usize::from(counts.0 > counts.1);
+        let mut children = [0u32; 2];
+        for side in 0..2 {
+            let (a, b) = ranges[side ^ flip];
+            children[side ^ flip] = self.make_tree(a, b, false);
+        }
+
+        let local = self.alloc();
+        let at = local * layout.node_words;
+        self.words[at] = n_descendants;
+        for (j, &child) in children.iter().enumerate() {
+            self.words[at + layout.children + j] = child;
+            self.child_slots.push(at + layout.children + j);
+        }
+        if let Some(extra) = layout.extra {
+            self.words[at + extra] = plane.extra.to_bits();
+        }
+        let v = at + layout.v;
+        for (word, &x) in self.words[v..v + layout.dim].iter_mut().zip(&plane.v) {
+            *word = x.to_bits();
+        }
+        self.reference(local)
+    }
+
+    /// Annoy's `create_split`: a plane between the two means.
+    fn create_split(&mut self, lo: usize, hi: usize, plane: &mut Point) {
+        let metric = self.input.layout.metric;
+        let k = self.input.kernels;
+        self.two_means(lo, hi);
+        let (p, q) = (&self.p, &self.q);
+        for ((n, &a), &b) in plane.v.iter_mut().zip(&p.v).zip(&q.v) {
+            *n = a - b;
+        }
+        match metric {
+            Metric::Angular => normalize(k, &mut plane.v),
+            Metric::Dot => {
+                plane.extra = p.extra - q.extra;
+                normalize_with_factor(k, plane);
+            }
+            Metric::Euclidean | Metric::Manhattan => {
+                normalize(k, &mut plane.v);
+                let mut a = 0.0f32;
+                for ((&n, &x), &y) in plane.v.iter().zip(&p.v).zip(&q.v) {
+                    a += -n * (x + y) / 2.0;
+                }
+                plane.extra = a;
+            }
+        }
+    }
+
+    /// Annoy's `two_means` over `indices[lo..hi]`, leaving the means in
+    /// `self.p` and `self.q`.
+    fn two_means(&mut self, lo: usize, hi: usize) {
+        let input = self.input;
+        let (metric, k) = (input.layout.metric, input.kernels);
+        let count = hi - lo;
+        let i = self.rng.index(count);
+        let mut j = self.rng.index(count - 1);
+        j += usize::from(j >= i);
+        for (point, at) in [(&mut self.p, i), (&mut self.q, j)] {
+            let id = self.indices[lo + at] as usize;
+            point.v.copy_from_slice(input.items.vector(id));
+            point.extra = input.dot_factors.get(id).copied().unwrap_or(0.0);
+            match metric {
+                Metric::Angular => normalize(k, &mut point.v),
+                Metric::Dot => normalize_with_factor(k, point),
+                Metric::Euclidean | Metric::Manhattan => {}
+            }
+            point.sq_norm = init_sq_norm(metric, k, &point.v);
+        }
+        let (mut ic, mut jc) = (1u32, 1u32);
+        for _ in 0..TWO_MEANS_STEPS {
+            let id = self.indices[lo + self.rng.index(count)];
+            let x = self.vector(id);
+            let x_sq_norm = input.sq_norms[id as usize];
+            let di =
+                ic as f32 * distance::distance(metric, k, &self.p.v, self.p.sq_norm, x, x_sq_norm);
+            let dj =
+                jc as f32 * distance::distance(metric, k, &self.q.v, self.q.sq_norm, x, x_sq_norm);
+            let norm = if input.cosine() {
+                x_sq_norm.sqrt()
+            } else {
+                1.0
+            };
+            // Annoy's `!(norm > 0)`: skips zero and NaN norms alike.
+            if norm.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+                continue;
+            }
+            if di < dj {
+                update_mean(&mut self.p, x, norm, ic);
+                self.p.sq_norm = init_sq_norm(metric, k, &self.p.v);
+                ic += 1;
+            } else if dj < di {
+                update_mean(&mut self.q, x, norm, jc);
+                self.q.sq_norm = init_sq_norm(metric, k, &self.q.v);
+                jc += 1;
+            }
+        }
+    }
+
+    /// Puts each of `indices[lo..hi]` on side 1 if its margin is positive,
+    /// 0 if negative, at random if zero; returns the side counts.
+    fn assign_sides(&mut self, lo: usize, hi: usize, plane: &Point) -> (usize, usize) {
+        let (metric, k) = (self.input.layout.metric, self.input.kernels);
+        self.sides.clear();
+        let mut ones = 0;
+        for idx in lo..hi {
+            let x = self.vector(self.indices[idx]);
+            let m = distance::margin(metric, k, &plane.v, plane.extra, x);
+            let side = if m != 0.0 { m > 0.0 } else { self.rng.flip() };
+            ones += usize::from(side);
+            self.sides.push(side);
+        }
+        (hi - lo - ones, ones)
+    }
+
+    /// Stable partition of `indices[lo..hi]` by side: side 0 first. Returns
+    /// where side 1 starts.
+    fn partition(&mut self, lo: usize, hi: usize) -> usize {
+        self.spill.clear();
+        let mut write = lo;
+        for idx in lo..hi {
+            let id = self.indices[idx];
+            if self.sides[idx - lo] {
+                self.spill.push(id);
+            } else {
+                self.indices[write] = id;
+                write += 1;
+            }
+        }
+        self.indices[write..hi].copy_from_slice(&self.spill);
+        write
+    }
+}
+
+/// Annoy's `_split_imbalance`, with its float/double conversions.
+fn imbalance((left, right): (usize, usize)) -> f32 {
+    let (ls, rs) = (f64::from(left as f32), f64::from(right as f32));
+    let f = (ls / (ls + rs + 1e-9)) as f32;
+    f.max(1.0 - f)
+}
+
+/// `Base::normalize`: divide by the Euclidean norm if it is positive
+/// (by multiplying with its reciprocal, as Annoy's build does).
+fn normalize(k: &Kernels, v: &mut [f32]) {
+    let norm = (k.dot)(v, v).sqrt();
+    if norm > 0.0 {
+        let inv = 1.0 / norm;
+        for x in v {
+            *x *= inv;
+        }
+    }
+}
+
+/// `DotProduct::normalize`: the norm includes the extra coordinate.
+fn normalize_with_factor(k: &Kernels, point: &mut Point) {
+    let norm =
+        (f64::from((k.dot)(&point.v, &point.v)) + f64::from(point.extra).powi(2)).sqrt() as f32;
+    if norm > 0.0 {
+        let inv = 1.0 / norm;
+        for x in &mut point.v {
+            *x *= inv;
+        }
+        point.extra *= inv;
+    }
+}
+
+/// `init_node`: angular caches `v·v`; the other metrics store nothing.
+fn init_sq_norm(metric: Metric, k: &Kernels, v: &[f32]) -> f32 {
+    match metric {
+        Metric::Angular => (k.dot)(v, v),
+        _ => 0.0,
+    }
+}
+
+/// Moves a mean towards `x / norm` with weight `1 / (c + 1)`, as Annoy's
+/// `two_means` (only `v`: Annoy 1.17.3 leaves the dot factor alone). The
+/// divisions are multiplications by reciprocals, as Annoy's
+/// `-ffast-math` build computes them (and several times faster).
+fn update_mean(mean: &mut Point, x: &[f32], norm: f32, c: u32) {
+    let (c, inv_norm, inv_c1) = (c as f32, 1.0 / norm, 1.0 / (c + 1) as f32);
+    for (m, &xi) in mean.v.iter_mut().zip(x) {
+        *m = (*m * c + xi * inv_norm) * inv_c1;
+    }
+}
+
+/// Lays the nodes out as Annoy's file and wraps them as a forest.
+fn assemble(input: &Input<'_>, trees: Vec<Tree>) -> Result<Forest<Storage>> {
+    let layout = input.layout;
+    let (nw, n_items) = (layout.node_words, input.n_items());
+    let tree_nodes: usize = trees.iter().map(|t| t.words.len() / nw).sum();
+    let total = n_items as u64 + tree_nodes as u64 + trees.len() as u64;
+    if total > MAX_ITEMS {
+        return Err(Error::TooManyNodes {
+            nodes: total,
+            max: MAX_ITEMS,
+        });
+    }
+    let total = total as usize;
+    let mut words: Vec<u32> = Vec::new();
+    words
+        .try_reserve_exact(total * nw)
+        .map_err(|_| Error::OutOfMemory {
+            bytes: (total * nw * 4) as u64,
+        })?;
+    for id in 0..n_items {
+        let start = words.len();
+        words.resize(start + nw, 0);
+        let node = &mut words[start..];
+        let present = input.items.is_present(id);
+        node[0] = u32::from(present);
+        match layout.metric {
+            Metric::Angular if present => node[layout.children] = input.sq_norms[id].to_bits(),
+            Metric::Dot => {
+                if let Some(extra) = layout.extra {
+                    node[extra] = input.dot_factors[id].to_bits();
+                }
+            }
+            _ => {}
+        }
+        for (word, &x) in node[layout.v..].iter_mut().zip(input.items.vector(id)) {
+            *word = x.to_bits();
+        }
+    }
+    let mut roots = Vec::with_capacity(trees.len());
+    let mut offset = 0u32;
+    for tree in trees {
+        let base = words.len();
+        words.extend_from_slice(&tree.words);
+        for slot in tree.child_slots {
+            let word = &mut words[base + slot];
+            if *word as usize >= n_items {
+                *word += offset;
+            }
+        }
+        roots.push(tree.root + offset);
+        offset += (tree.words.len() / nw) as u32;
+    }
+    for &root in &roots {
+        let at = root as usize * nw;
+        words.extend_from_within(at..at + nw);
+    }
+    Ok(Forest::from_built(words, layout, n_items, roots))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imbalance_is_the_larger_share() {
+        assert!((imbalance((1, 3)) - 0.75).abs() < 1e-6);
+        assert!((imbalance((3, 1)) - 0.75).abs() < 1e-6);
+        assert!(imbalance((0, 0)) <= 1.0);
+        assert!(imbalance((0, 5)) > 0.99);
+    }
+}

@@ -1,0 +1,121 @@
+//! Annoy's distances, margins and the conversion of internal distances to
+//! the ones it reports, per metric (`annoylib.h`, Annoy 1.17.3).
+
+use crate::kernels::Kernels;
+use crate::metric::Metric;
+
+/// Annoy's internal distance between `x` and `y` (smaller is nearer):
+/// `2 - 2·cos` for angular, the squared distance for Euclidean, the L1
+/// distance for Manhattan, `-x·y` for dot.
+///
+/// `x_sq_norm` and `y_sq_norm` are the squared norms Annoy stores in angular
+/// nodes (0 means "not stored": it is recomputed, as Annoy does for files
+/// that predate the field); other metrics ignore them.
+pub(crate) fn distance(
+    metric: Metric,
+    k: &Kernels,
+    x: &[f32],
+    x_sq_norm: f32,
+    y: &[f32],
+    y_sq_norm: f32,
+) -> f32 {
+    match metric {
+        Metric::Angular => {
+            let pp = if x_sq_norm != 0.0 {
+                x_sq_norm
+            } else {
+                (k.dot)(x, x)
+            };
+            let qq = if y_sq_norm != 0.0 {
+                y_sq_norm
+            } else {
+                (k.dot)(y, y)
+            };
+            let pq = (k.dot)(x, y);
+            let ppqq = pp * qq;
+            if ppqq > 0.0 {
+                // Annoy computes `2.0 - 2.0 * pq / sqrt(ppqq)` with double
+                // constants, so in double, then rounds to float.
+                (2.0 - 2.0 * f64::from(pq) / f64::from(ppqq.sqrt())) as f32
+            } else {
+                2.0
+            }
+        }
+        Metric::Dot => -(k.dot)(x, y),
+        Metric::Euclidean => (k.sq_euclidean)(x, y),
+        Metric::Manhattan => (k.manhattan)(x, y),
+    }
+}
+
+/// The distance Annoy reports for an internal distance `d`: `sqrt(max(d, 0))`
+/// for angular and Euclidean, `max(d, 0)` for Manhattan, `-d` (the dot
+/// product) for dot.
+pub(crate) fn normalized(metric: Metric, d: f32) -> f32 {
+    match metric {
+        Metric::Angular | Metric::Euclidean => d.max(0.0).sqrt(),
+        Metric::Manhattan => d.max(0.0),
+        Metric::Dot => -d,
+    }
+}
+
+/// The signed distance of `y` from a split plane with normal `v` and extra
+/// float `extra` (`a` for Euclidean and Manhattan, `dot_factor` for dot),
+/// exactly as Annoy 1.17.3's `margin(node, y)`: `v·y` for angular,
+/// `a + v·y` for Euclidean and Manhattan, and `v·y + dot_factor²` for dot
+/// (Annoy's release squares the node's own factor).
+pub(crate) fn margin(metric: Metric, k: &Kernels, v: &[f32], extra: f32, y: &[f32]) -> f32 {
+    match metric {
+        Metric::Angular => (k.dot)(v, y),
+        Metric::Dot => (k.dot)(v, y) + extra * extra,
+        Metric::Euclidean | Metric::Manhattan => extra + (k.dot)(v, y),
+    }
+}
+
+/// Bits of `x` that sort as `x` does, with `-0.0` and `0.0` equal (as C++'s
+/// `<` has them): Annoy orders its queues and results by `(float, id)`
+/// pairs, and a `u64` of `(these bits, id)` orders the same way.
+pub(crate) fn ordered_bits(x: f32) -> u32 {
+    let bits = (x + 0.0).to_bits();
+    if bits & 0x8000_0000 != 0 {
+        !bits
+    } else {
+        bits | 0x8000_0000
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordered_bits_sort_like_floats_with_signed_zeros_equal() {
+        let xs = [
+            f32::NEG_INFINITY,
+            -3.5,
+            -1e-30,
+            -0.0,
+            0.0,
+            1e-30,
+            2.0,
+            f32::INFINITY,
+        ];
+        for w in xs.windows(2) {
+            assert!(ordered_bits(w[0]) <= ordered_bits(w[1]), "{w:?}");
+        }
+        assert_eq!(ordered_bits(-0.0), ordered_bits(0.0));
+    }
+
+    #[test]
+    fn angular_distance_is_two_minus_twice_the_cosine() {
+        let k = crate::kernels::scalar();
+        let (x, y) = ([1.0, 0.0], [1.0, 1.0]);
+        let d = distance(Metric::Angular, k, &x, 0.0, &y, 0.0);
+        assert!((d - (2.0 - 2.0 * 0.5f32.sqrt())).abs() < 1e-6);
+        assert_eq!(distance(Metric::Angular, k, &x, 0.0, &[0.0, 0.0], 0.0), 2.0);
+        assert!((normalized(Metric::Angular, d) - d.sqrt()).abs() < 1e-7);
+        assert_eq!(
+            normalized(Metric::Dot, distance(Metric::Dot, k, &x, 0.0, &y, 0.0)),
+            1.0
+        );
+    }
+}

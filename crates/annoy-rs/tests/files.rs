@@ -1,0 +1,210 @@
+//! Saving and loading: round trips, atomic saves under a live map, pages
+//! shared between processes, and forests that do not depend on threads.
+
+use std::path::Path;
+
+use annoy_rs::{AnnoyIndex, BuildOptions, LoadOptions, Metric};
+
+fn items(n: usize, dim: usize, salt: f32) -> Vec<f32> {
+    (0..n * dim)
+        .map(|i| ((i as f32) * 0.618 + salt).sin() * (1.0 + (i % 7) as f32))
+        .collect()
+}
+
+fn built(metric: Metric, n: usize, dim: usize, options: BuildOptions) -> AnnoyIndex {
+    let mut index = AnnoyIndex::new(dim, metric);
+    index.add_items(&items(n, dim, 0.0)).unwrap();
+    index.build_with(options, |_, _| {}).unwrap();
+    index
+}
+
+#[test]
+fn save_then_load_gives_the_same_bytes_and_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    for metric in Metric::ALL {
+        let index = built(metric, 500, 12, BuildOptions::new(6).seed(3));
+        let path = dir.path().join(format!("{metric}.ann"));
+        index.save(&path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(bytes, index.forest().unwrap().as_bytes());
+        assert_eq!(
+            bytes.len(),
+            index.forest().unwrap().n_nodes() * metric.node_size(12)
+        );
+        let loaded = AnnoyIndex::open(&path, 12, metric).unwrap();
+        assert_eq!((loaded.get_n_items(), loaded.get_n_trees()), (500, 6));
+        for i in [0, 17, 499] {
+            assert_eq!(
+                loaded.get_nns_by_item(i, 10, None).unwrap(),
+                index.get_nns_by_item(i, 10, None).unwrap(),
+                "{metric}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_forest_depends_on_the_seed_not_on_the_threads() {
+    for metric in Metric::ALL {
+        let one = built(metric, 800, 8, BuildOptions::new(5).seed(9).threads(1));
+        let two = built(metric, 800, 8, BuildOptions::new(5).seed(9).threads(2));
+        let three = built(metric, 800, 8, BuildOptions::new(5).seed(9).threads(3));
+        let other = built(metric, 800, 8, BuildOptions::new(5).seed(10).threads(2));
+        let bytes = |i: &AnnoyIndex| i.forest().unwrap().as_bytes().to_vec();
+        assert_eq!(bytes(&one), bytes(&two), "{metric}");
+        assert_eq!(bytes(&one), bytes(&three), "{metric}");
+        assert_ne!(bytes(&one), bytes(&other), "{metric}");
+    }
+}
+
+#[test]
+fn set_seed_is_the_default_build_seed() {
+    let mut a = AnnoyIndex::new(8, Metric::Angular);
+    let mut b = AnnoyIndex::new(8, Metric::Angular);
+    a.add_items(&items(300, 8, 1.0)).unwrap();
+    b.add_items(&items(300, 8, 1.0)).unwrap();
+    a.set_seed(77);
+    a.build(3).unwrap();
+    b.build_with(BuildOptions::new(3).seed(77), |_, _| {})
+        .unwrap();
+    assert_eq!(
+        a.forest().unwrap().as_bytes(),
+        b.forest().unwrap().as_bytes()
+    );
+}
+
+#[test]
+fn progress_reports_every_tree() {
+    let mut index = AnnoyIndex::new(4, Metric::Euclidean);
+    index.add_items(&items(100, 4, 2.0)).unwrap();
+    let calls = std::sync::Mutex::new(Vec::new());
+    index
+        .build_with(BuildOptions::new(7).threads(2), |done, total| {
+            calls.lock().unwrap().push((done, total));
+        })
+        .unwrap();
+    let mut calls = calls.into_inner().unwrap();
+    calls.sort_unstable();
+    assert_eq!(calls, (1..=7).map(|d| (d, 7)).collect::<Vec<_>>());
+}
+
+/// The invariant the memory map relies on (see `storage::open`): a save
+/// never changes a file in place, so a live map keeps the old index.
+#[test]
+fn saving_over_a_mapped_index_leaves_the_map_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index.ann");
+    let first = built(Metric::Angular, 400, 8, BuildOptions::new(4).seed(1));
+    first.save(&path).unwrap();
+    let mapped = AnnoyIndex::open(&path, 8, Metric::Angular).unwrap();
+    let before = mapped.get_nns_by_item(5, 10, None).unwrap();
+    let snapshot = mapped.forest().unwrap().as_bytes().to_vec();
+
+    let mut second = AnnoyIndex::new(8, Metric::Angular);
+    second.add_items(&items(50, 8, 3.0)).unwrap();
+    second.build(2).unwrap();
+    second.save(&path).unwrap();
+
+    assert_eq!(mapped.forest().unwrap().as_bytes(), snapshot.as_slice());
+    assert_eq!(mapped.get_nns_by_item(5, 10, None).unwrap(), before);
+    assert_eq!(
+        AnnoyIndex::open(&path, 8, Metric::Angular)
+            .unwrap()
+            .get_n_items(),
+        50
+    );
+    let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(leftovers, 1, "a temporary file was left behind");
+}
+
+#[test]
+fn loading_without_verification_reads_only_the_end_of_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index.ann");
+    built(Metric::Euclidean, 300, 8, BuildOptions::new(3))
+        .save(&path)
+        .unwrap();
+    let mut index = AnnoyIndex::new(8, Metric::Euclidean);
+    let options = LoadOptions {
+        verify: false,
+        prefault: false,
+    };
+    index.load_with(&path, options).unwrap();
+    assert_eq!((index.get_n_items(), index.get_n_trees()), (300, 3));
+    assert_eq!(index.get_nns_by_item(3, 1, None).unwrap()[0].id, 3);
+}
+
+#[cfg(target_os = "linux")]
+const CHILD_ENV: &str = "ANNOY_RS_SHARED_PAGES_CHILD";
+
+/// Sums a field (in kB) of the `/proc/self/smaps` entries that map `path`.
+#[cfg(target_os = "linux")]
+fn smaps_kb(path: &Path, field: &str) -> u64 {
+    let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+    let name = path.to_str().unwrap();
+    let (mut in_file, mut total) = (false, 0);
+    for line in smaps.lines() {
+        let first = line.split_whitespace().next().unwrap_or("");
+        if first.contains('-') && !first.ends_with(':') {
+            in_file = line.ends_with(name);
+        } else if in_file && first == format!("{field}:") {
+            total += line
+                .split_whitespace()
+                .nth(1)
+                .unwrap()
+                .parse::<u64>()
+                .unwrap();
+        }
+    }
+    total
+}
+
+#[cfg(target_os = "linux")]
+/// Loads the index and queries every item, so that every page is touched.
+fn load_and_touch(path: &Path) -> AnnoyIndex {
+    let index = AnnoyIndex::open(path, 64, Metric::Angular).unwrap();
+    for i in 0..index.get_n_items() {
+        index.get_nns_by_item(i, 1, Some(1)).unwrap();
+    }
+    index
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn two_processes_share_the_pages_of_an_index() {
+    if let Ok(path) = std::env::var(CHILD_ENV) {
+        let path = Path::new(&path);
+        let _index = load_and_touch(path);
+        let shared = smaps_kb(path, "Shared_Clean") + smaps_kb(path, "Shared_Dirty");
+        println!("SHARED_KB={shared}");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.ann");
+    built(Metric::Angular, 4000, 64, BuildOptions::new(2))
+        .save(&path)
+        .unwrap();
+    let _index = load_and_touch(&path);
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "two_processes_share_the_pages_of_an_index",
+            "--exact",
+            "--nocapture",
+        ])
+        .env(CHILD_ENV, &path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "child failed: {stdout}");
+    let shared_kb: u64 = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("SHARED_KB="))
+        .unwrap_or_else(|| panic!("child printed no figure: {stdout}"))
+        .parse()
+        .unwrap();
+    let items_kb = (4000 * Metric::Angular.node_size(64) / 1024) as u64;
+    assert!(
+        shared_kb >= items_kb,
+        "child shares {shared_kb} kB of {items_kb} kB of item nodes"
+    );
+}
