@@ -168,7 +168,11 @@ impl Sidecar {
                 _ => {} // another key of an accepted type: ignored, as gensim does
             }
         }
-        for (present, key) in [(has_f, "f"), (has_trees, "num_trees"), (has_labels, "labels")] {
+        for (present, key) in [
+            (has_f, "f"),
+            (has_trees, "num_trees"),
+            (has_labels, "labels"),
+        ] {
             if !present {
                 return Err(Error::Shape {
                     key: key.into(),
@@ -326,14 +330,20 @@ impl<'a> Reader<'a> {
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        let end = self.pos.checked_add(n).filter(|&end| end <= self.bytes.len());
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&end| end <= self.bytes.len());
         match end {
             Some(end) => {
                 let slice = &self.bytes[self.pos..end];
                 self.pos = end;
                 Ok(slice)
             }
-            None => self.fail(self.pos, format!("{n} bytes announced, the pickle ends first")),
+            None => self.fail(
+                self.pos,
+                format!("{n} bytes announced, the pickle ends first"),
+            ),
         }
     }
 
@@ -468,7 +478,11 @@ impl<'a> Reader<'a> {
                         return self.fail(at, "an integer wider than 64 bits");
                     }
                     let b = self.take(n)?;
-                    let mut wide = [if b.last().is_some_and(|&t| t >= 0x80) { 0xff } else { 0 }; 8];
+                    let mut wide = [if b.last().is_some_and(|&t| t >= 0x80) {
+                        0xff
+                    } else {
+                        0
+                    }; 8];
                     wide[..n].copy_from_slice(b);
                     self.push(Value::Int(i64::from_le_bytes(wide)));
                 }
@@ -622,7 +636,8 @@ mod tests {
         ];
         for (x, opcode) in cases {
             let mut w = Writer::default();
-            w.out.extend_from_slice(&[op::PROTO, 2, op::EMPTY_DICT, op::MARK]);
+            w.out
+                .extend_from_slice(&[op::PROTO, 2, op::EMPTY_DICT, op::MARK]);
             w.string("f");
             let at = w.out.len();
             w.int(x);
@@ -630,7 +645,8 @@ mod tests {
             w.string("num_trees");
             w.int(3);
             w.string("labels");
-            w.out.extend_from_slice(&[op::EMPTY_LIST, op::SETITEMS, op::STOP]);
+            w.out
+                .extend_from_slice(&[op::EMPTY_LIST, op::SETITEMS, op::STOP]);
             match Sidecar::from_pickle(&w.out) {
                 Ok(s) => assert_eq!(s.f as i64, x),
                 Err(Error::Shape { key, .. }) => assert!(x < 0 && key == "f"),
@@ -643,7 +659,10 @@ mod tests {
     fn foreign_opcodes_and_truncation_are_refused() {
         // GLOBAL + REDUCE: what a malicious pickle would use to run code.
         let evil = b"\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00lsq\x01\x85q\x02Rq\x03.";
-        assert!(matches!(Sidecar::from_pickle(evil), Err(Error::Pickle { offset: 2, .. })));
+        assert!(matches!(
+            Sidecar::from_pickle(evil),
+            Err(Error::Pickle { offset: 2, .. })
+        ));
         let good = sidecar(&["x", "y"]).to_pickle();
         for cut in 0..good.len() {
             assert!(Sidecar::from_pickle(&good[..cut]).is_err(), "cut at {cut}");
@@ -656,9 +675,13 @@ mod tests {
     #[test]
     fn missing_or_mistyped_keys_are_named() {
         let no_labels = b"\x80\x02}q\x00(X\x01\x00\x00\x00fK\x10X\t\x00\x00\x00num_treesK\x01u.";
-        assert!(matches!(Sidecar::from_pickle(no_labels), Err(Error::Shape { key, .. }) if key == "labels"));
+        assert!(
+            matches!(Sidecar::from_pickle(no_labels), Err(Error::Shape { key, .. }) if key == "labels")
+        );
         let f_string = b"\x80\x02}q\x00X\x01\x00\x00\x00fX\x01\x00\x00\x00xs.";
-        assert!(matches!(Sidecar::from_pickle(f_string), Err(Error::Shape { key, .. }) if key == "f"));
+        assert!(
+            matches!(Sidecar::from_pickle(f_string), Err(Error::Shape { key, .. }) if key == "f")
+        );
     }
 
     #[test]
