@@ -22,6 +22,7 @@
 mod error;
 mod eval;
 mod indexer;
+pub mod sidecar;
 mod similarity;
 mod topk;
 
