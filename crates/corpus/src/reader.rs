@@ -120,8 +120,22 @@ pub struct SentenceReader {
 /// Whether `b` separates words (ASCII whitespace as Python's `str.split()` sees it).
 #[inline]
 pub(crate) fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1f)
+    SPACES[b as usize]
 }
+
+/// [`is_space`] as a table: one load per byte in the scanning loops.
+static SPACES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(
+            b as u8,
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1f
+        );
+        b += 1;
+    }
+    table
+};
 
 impl SentenceReader {
     /// A reader over `input`, whose first byte is at stream offset `offset`,
@@ -239,8 +253,10 @@ impl SentenceReader {
                 break;
             }
             self.at_line_start = false;
-            self.read_word()?;
-            self.push_word(sentence);
+            if !self.push_buffered_word(sentence) {
+                self.read_word()?;
+                self.push_word(sentence);
+            }
         }
         if !sentence.is_empty() {
             self.stats.sentences += 1;
@@ -270,6 +286,29 @@ impl SentenceReader {
         }
         self.stats.truncated_words += u64::from(truncated);
         Ok(())
+    }
+
+    /// The fast path: if the next word ends inside the buffer (and is not
+    /// too long), pushes it straight from there and returns `true`.
+    #[inline]
+    fn push_buffered_word(&mut self, sentence: &mut Sentence) -> bool {
+        let chunk = &self.buf[self.pos..self.filled];
+        let Some(len) = chunk.iter().position(|&b| is_space(b)) else {
+            return false;
+        };
+        if len > MAX_WORD_BYTES {
+            return false;
+        }
+        match std::str::from_utf8(&chunk[..len]) {
+            Ok(word) => sentence.push(word),
+            Err(_) => {
+                self.stats.replaced_words += 1;
+                sentence.push(&String::from_utf8_lossy(&chunk[..len]));
+            }
+        }
+        self.pos += len;
+        self.offset += len as u64;
+        true
     }
 
     fn push_word(&mut self, sentence: &mut Sentence) {
