@@ -3,6 +3,7 @@
 mod convert;
 mod download;
 mod eval;
+mod index;
 mod info;
 mod train;
 mod vocab;
@@ -29,6 +30,9 @@ pub enum Command {
     /// Evaluate vectors on analogy questions or word-similarity pairs.
     #[command(subcommand)]
     Eval(eval::Args),
+    /// Build, query and evaluate Annoy indexes of word vectors.
+    #[command(subcommand)]
+    Index(index::Args),
 }
 
 /// Runs one subcommand.
@@ -40,6 +44,7 @@ pub fn run(command: Command, ui: &Ui) -> anyhow::Result<()> {
         Command::Vocab(args) => vocab::run(args, ui),
         Command::Train(args) => train::run(args, ui),
         Command::Eval(args) => eval::run(args),
+        Command::Index(args) => index::run(args, ui),
     }
 }
 
