@@ -1,5 +1,6 @@
 //! Project automation, run as `cargo xtask <task>` (see `.cargo/config.toml`).
 
+mod bench_annoy;
 mod bench_formats;
 mod bench_train;
 mod bench_vocab;
@@ -22,6 +23,8 @@ enum Task {
     /// Run gensim's "similarity queries using Annoy with word2vec" tutorial
     /// end to end (not implemented yet: needs corpus, embed, annoy-rs, knn).
     Tutorial,
+    /// Time annoy-rs against Python's annoy (build, query sweep, load), side by side.
+    BenchAnnoy(bench_annoy::Args),
     /// Time word2vec text/binary load and save against gensim, side by side.
     BenchFormats(bench_formats::Args),
     /// Time vocabulary counting against gensim's build_vocab, side by side.
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
              index, compare exact and approximate most_similar (time and recall), save/load\n\
              and memory-map the index, sweep num_trees, and write target/tutorial/report.md."
         )),
+        Task::BenchAnnoy(args) => bench_annoy::run(args),
         Task::BenchFormats(args) => bench_formats::run(args),
         Task::BenchVocab(args) => bench_vocab::run(args),
         Task::BenchTrain(args) => bench_train::run(args),
