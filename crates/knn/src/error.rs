@@ -50,6 +50,20 @@ pub enum Error {
     /// The query's terms add up to the zero vector, which has no direction.
     #[error("the query vector is zero")]
     ZeroQuery,
+    /// A saved index does not belong to the vectors it is loaded for.
+    #[error("{}: {what}", path.display())]
+    IndexMismatch {
+        /// The index file.
+        path: std::path::PathBuf,
+        /// What differs.
+        what: String,
+    },
+    /// An Annoy error (building, saving, loading, querying).
+    #[error(transparent)]
+    Annoy(#[from] annoy_rs::Error),
+    /// A sidecar (`.ann.dict`) error.
+    #[error(transparent)]
+    Sidecar(#[from] crate::sidecar::Error),
     /// A vector-level error.
     #[error(transparent)]
     Vectors(#[from] vecstore::Error),

@@ -4,6 +4,7 @@ use ndarray::{Array1, ArrayView1, ArrayView2, Axis, Slice};
 use rayon::prelude::*;
 use vecstore::KeyedVectors;
 
+use crate::error::Result;
 use crate::topk::top_k;
 
 /// Finds the nearest neighbours of a query by cosine similarity.
@@ -13,14 +14,14 @@ use crate::topk::top_k;
 /// indices.
 pub trait Indexer: Send + Sync {
     /// The `topn` items most similar to `query`.
-    fn most_similar(&self, query: ArrayView1<'_, f32>, topn: usize) -> Vec<(usize, f32)>;
+    fn most_similar(&self, query: ArrayView1<'_, f32>, topn: usize) -> Result<Vec<(usize, f32)>>;
 
     /// [`Indexer::most_similar`] for every row of `queries`, on all threads.
     fn most_similar_batch(
         &self,
         queries: ArrayView2<'_, f32>,
         topn: usize,
-    ) -> Vec<Vec<(usize, f32)>> {
+    ) -> Result<Vec<Vec<(usize, f32)>>> {
         queries
             .axis_iter(Axis(0))
             .into_par_iter()
@@ -103,15 +104,26 @@ impl<'a> ExactIndexer<'a> {
 }
 
 impl Indexer for ExactIndexer<'_> {
-    fn most_similar(&self, query: ArrayView1<'_, f32>, topn: usize) -> Vec<(usize, f32)> {
-        self.search(query, topn, None, &[])
+    fn most_similar(&self, query: ArrayView1<'_, f32>, topn: usize) -> Result<Vec<(usize, f32)>> {
+        check_dim(self.normed.ncols(), query.len())?;
+        Ok(self.search(query, topn, None, &[]))
     }
 
     fn most_similar_batch(
         &self,
         queries: ArrayView2<'_, f32>,
         topn: usize,
-    ) -> Vec<Vec<(usize, f32)>> {
-        self.search_batch(queries, topn, None, &[])
+    ) -> Result<Vec<Vec<(usize, f32)>>> {
+        check_dim(self.normed.ncols(), queries.ncols())?;
+        Ok(self.search_batch(queries, topn, None, &[]))
+    }
+}
+
+/// Fails unless a query has the indexed dimension.
+pub(crate) fn check_dim(expected: usize, found: usize) -> Result<()> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(crate::error::Error::DimensionMismatch { expected, found })
     }
 }

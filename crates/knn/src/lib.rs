@@ -11,14 +11,15 @@
 //! kv.push("east", &[1.0, 0.0])?;
 //! kv.push("northeast", &[1.0, 1.0])?;
 //! let indexer = ExactIndexer::new(&kv);
-//! let best = indexer.most_similar(kv.get_normed("north")?, 2);
+//! let best = indexer.most_similar(kv.get_normed("north")?, 2)?;
 //! assert_eq!(best[0].0, 0);
 //! assert_eq!(best[1].0, 2);
-//! # Ok::<(), vecstore::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod annoy;
 mod error;
 mod eval;
 mod indexer;
@@ -26,6 +27,7 @@ pub mod sidecar;
 mod similarity;
 mod topk;
 
+pub use annoy::{AnnoyIndexer, AnnoyIndexerBuilder};
 pub use error::{Error, Result};
 pub use eval::{
     evaluate_word_analogies, evaluate_word_pairs, pearson, ranks, AnalogyReport, PairsReport,

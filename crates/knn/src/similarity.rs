@@ -127,7 +127,7 @@ impl Similarity for KeyedVectors {
             None => ExactIndexer::new(self).search(query.view(), topn, restrict_vocab, &excluded),
             Some(indexer) => filtered(indexer, query.view(), topn, |id| {
                 !excluded.contains(&id) && restrict_vocab.is_none_or(|r| id < r)
-            }),
+            })?,
         };
         Ok(named(self, found))
     }
@@ -162,7 +162,7 @@ impl Similarity for KeyedVectors {
                         i != id && restrict_vocab.is_none_or(|r| i < r)
                     })
                 })
-                .collect(),
+                .collect::<Result<_>>()?,
         };
         Ok(found.into_iter().map(|f| named(self, f)).collect())
     }
@@ -238,10 +238,10 @@ fn filtered(
     query: ArrayView1<'_, f32>,
     topn: usize,
     keep: impl Fn(usize) -> bool,
-) -> Vec<(usize, f32)> {
+) -> Result<Vec<(usize, f32)>> {
     let mut asked = topn + 4;
     loop {
-        let answer = indexer.most_similar(query, asked);
+        let answer = indexer.most_similar(query, asked)?;
         let kept: Vec<(usize, f32)> = answer
             .iter()
             .copied()
@@ -249,7 +249,7 @@ fn filtered(
             .take(topn)
             .collect();
         if kept.len() == topn || answer.len() < asked {
-            return kept;
+            return Ok(kept);
         }
         asked *= 2;
     }
