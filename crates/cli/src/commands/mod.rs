@@ -5,6 +5,7 @@ mod download;
 mod eval;
 mod index;
 mod info;
+mod similar;
 mod train;
 mod vocab;
 
@@ -33,6 +34,8 @@ pub enum Command {
     /// Build, query and evaluate Annoy indexes of word vectors.
     #[command(subcommand)]
     Index(index::Args),
+    /// The words most similar to some words (exact, or through an Annoy index).
+    Similar(similar::Args),
 }
 
 /// Runs one subcommand.
@@ -45,6 +48,7 @@ pub fn run(command: Command, ui: &Ui) -> anyhow::Result<()> {
         Command::Train(args) => train::run(args, ui),
         Command::Eval(args) => eval::run(args),
         Command::Index(args) => index::run(args, ui),
+        Command::Similar(args) => similar::run(args),
     }
 }
 
