@@ -5,6 +5,7 @@ mod bench_formats;
 mod bench_train;
 mod bench_vocab;
 mod peer;
+mod tutorial;
 
 use std::process::ExitCode;
 
@@ -21,8 +22,11 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Task {
     /// Run gensim's "similarity queries using Annoy with word2vec" tutorial
-    /// end to end (not implemented yet: needs corpus, embed, annoy-rs, knn).
-    Tutorial,
+    /// end to end and write target/tutorial/report.md, report.json and charts.
+    Tutorial(tutorial::Args),
+    /// (internal) A child process of the tutorial's memory-mapping step.
+    #[command(hide = true)]
+    TutorialChild(tutorial::memory::ChildArgs),
     /// Time annoy-rs against Python's annoy (build, query sweep, load), side by side.
     BenchAnnoy(bench_annoy::Args),
     /// Time word2vec text/binary load and save against gensim, side by side.
@@ -35,13 +39,8 @@ enum Task {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().task {
-        Task::Tutorial => Err(anyhow::anyhow!(
-            "cargo xtask tutorial is not implemented yet.\n\
-             When the corpus, embed, annoy-rs and knn crates land it will: fetch text8 (or use\n\
-             --corpus), train word2vec with the tutorial's parameters, build a 100-tree Annoy\n\
-             index, compare exact and approximate most_similar (time and recall), save/load\n\
-             and memory-map the index, sweep num_trees, and write target/tutorial/report.md."
-        )),
+        Task::Tutorial(args) => tutorial::run(args),
+        Task::TutorialChild(args) => tutorial::memory::child(args),
         Task::BenchAnnoy(args) => bench_annoy::run(args),
         Task::BenchFormats(args) => bench_formats::run(args),
         Task::BenchVocab(args) => bench_vocab::run(args),

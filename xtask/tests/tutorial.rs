@@ -1,0 +1,50 @@
+//! `cargo xtask tutorial --quick` runs every step on the bundled corpus and
+//! writes a complete report (this is the README's first command, shortened).
+
+use std::process::Command;
+
+#[test]
+fn quick_tutorial_runs_every_step_and_writes_the_report() {
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["tutorial", "--quick", "--quiet", "--threads", "2", "--out"])
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["corpus"]["words"], 100_000);
+    assert_eq!(
+        report["science"]["approximate"].as_array().unwrap().len(),
+        11
+    );
+    assert_eq!(report["science"]["exact"].as_array().unwrap().len(), 11);
+    assert_eq!(report["timing"]["queries"], 1000);
+    assert!(report["timing"]["recall_at_10"].as_f64().unwrap() > 0.8);
+    assert_eq!(report["persistence"]["index_reload_identical"], true);
+    assert_eq!(report["persistence"]["model_reload_identical"], true);
+    assert_eq!(report["memory"].as_array().unwrap().len(), 4);
+    let sweep = report["sweep"].as_array().unwrap();
+    assert_eq!(sweep.len(), 5);
+    let last = sweep.last().unwrap()["recall_at_10"].as_f64().unwrap();
+    let first = sweep[0]["recall_at_10"].as_f64().unwrap();
+    assert!(
+        last > first,
+        "more trees did not raise recall: {first} -> {last}"
+    );
+    assert_eq!(report["export"]["round_trip_identical"], true);
+    assert_eq!(report["step_seconds"].as_array().unwrap().len(), 8);
+    for file in [
+        "report.md",
+        "sweep.csv",
+        "index.ann",
+        "index.ann.dict",
+        "model.kv",
+        "vectors.txt",
+        "vectors.bin",
+    ] {
+        assert!(out.path().join(file).exists(), "{file} missing");
+    }
+}
