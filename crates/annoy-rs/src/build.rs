@@ -67,9 +67,46 @@ pub(crate) fn build(items: &Items, metric: Metric, plan: &Plan<'_>) -> Result<Fo
     assemble(&input, trees)
 }
 
+/// The item vectors, copied for the build into memory the OS is asked to
+/// back with huge pages: the side loops touch items all over the array, and
+/// with 4 KiB pages nearly every touch would also miss the TLB.
+enum Vectors<'a> {
+    Huge(memmap2::MmapMut, usize),
+    Borrowed(&'a [f32]),
+}
+
+impl<'a> Vectors<'a> {
+    fn new(values: &'a [f32]) -> Self {
+        const MIN_BYTES: usize = 4 << 20;
+        let bytes = std::mem::size_of_val(values);
+        if bytes < MIN_BYTES || !cfg!(target_os = "linux") {
+            return Vectors::Borrowed(values);
+        }
+        let Ok(mut map) = memmap2::MmapOptions::new().len(bytes).map_anon() else {
+            return Vectors::Borrowed(values);
+        };
+        #[cfg(target_os = "linux")]
+        {
+            // Only a hint: without transparent huge pages this is a no-op.
+            let _ = map.advise(memmap2::Advice::HugePage);
+        }
+        // A map is page-aligned, so the cast cannot fail.
+        bytemuck::cast_slice_mut::<u8, f32>(&mut map[..]).copy_from_slice(values);
+        Vectors::Huge(map, values.len())
+    }
+
+    fn as_slice(&self) -> &[f32] {
+        match self {
+            Vectors::Huge(map, len) => &bytemuck::cast_slice::<u8, f32>(&map[..])[..*len],
+            Vectors::Borrowed(values) => values,
+        }
+    }
+}
+
 /// The items and what the metric precomputes over them.
 struct Input<'a> {
     items: &'a Items,
+    vectors: Vectors<'a>,
     layout: Layout,
     kernels: &'static Kernels,
     /// `v·v` per item (Annoy's stored angular norm; also the norm that
@@ -114,6 +151,7 @@ impl<'a> Input<'a> {
         };
         Input {
             items,
+            vectors: Vectors::new(items.as_slice()),
             layout: Layout::new(metric, items.dim()),
             kernels,
             sq_norms,
@@ -124,6 +162,13 @@ impl<'a> Input<'a> {
 
     fn n_items(&self) -> usize {
         self.items.len()
+    }
+
+    /// Item `id`'s vector.
+    fn vector(&self, id: u32) -> &[f32] {
+        let dim = self.layout.dim;
+        let at = id as usize * dim;
+        &self.vectors.as_slice()[at..at + dim]
     }
 
     fn cosine(&self) -> bool {
@@ -160,14 +205,74 @@ impl Point {
     }
 }
 
+/// Bytes of item vectors a subtree may copy into a contiguous buffer: below
+/// this its items are gathered once, and every level below reads them from
+/// the core's cache instead of from all over memory.
+const LOCAL_BYTES: usize = 1 << 20;
+
+/// How many items ahead the side loop and `two_means` prefetch vectors.
+const PREFETCH_AHEAD: usize = 8;
+
+/// The ids of the tree being built (each subtree owns a range) and where
+/// their vectors are read from.
+struct Pool<'a> {
+    input: &'a Input<'a>,
+    indices: Vec<u32>,
+    /// For a subtree in `local` mode: each entry's row in `local`.
+    slots: Vec<u32>,
+    local: Vec<f32>,
+    local_on: bool,
+}
+
+impl Pool<'_> {
+    /// The vector of entry `idx` of `indices`.
+    fn vector(&self, idx: usize) -> &[f32] {
+        if self.local_on {
+            let dim = self.input.layout.dim;
+            let at = self.slots[idx] as usize * dim;
+            &self.local[at..at + dim]
+        } else {
+            self.input.vector(self.indices[idx])
+        }
+    }
+
+    /// Prefetches the vector of entry `idx`, if it exists and lives in the
+    /// shared item array.
+    fn prefetch(&self, idx: usize) {
+        if !self.local_on && idx < self.indices.len() {
+            kernels::prefetch(self.input.vector(self.indices[idx]));
+        }
+    }
+
+    /// Copies the vectors of `indices[lo..hi]` into `local` and reads from
+    /// there until [`Pool::leave_local`].
+    fn enter_local(&mut self, lo: usize, hi: usize) {
+        let dim = self.input.layout.dim;
+        self.local.clear();
+        for (row, idx) in (lo..hi).enumerate() {
+            self.slots[idx] = row as u32;
+            self.local
+                .extend_from_slice(self.input.vector(self.indices[idx]));
+        }
+        debug_assert_eq!(self.local.len(), (hi - lo) * dim);
+        self.local_on = true;
+    }
+
+    fn leave_local(&mut self) {
+        self.local_on = false;
+    }
+}
+
 /// Grows trees one at a time, reusing its buffers.
 struct Builder<'a> {
     input: &'a Input<'a>,
     rng: Kiss64,
-    /// The ids of the tree being built; each subtree owns a range of it.
-    indices: Vec<u32>,
+    pool: Pool<'a>,
+    /// Subtrees of at most this many items use the local buffer.
+    local_items: usize,
     sides: Vec<bool>,
-    spill: Vec<u32>,
+    spill: Vec<(u32, u32)>,
+    draws: Vec<usize>,
     words: Vec<u32>,
     child_slots: Vec<usize>,
     p: Point,
@@ -177,12 +282,22 @@ struct Builder<'a> {
 impl<'a> Builder<'a> {
     fn new(input: &'a Input<'a>) -> Self {
         let dim = input.layout.dim;
+        let n = input.ids.len();
+        let local_items = LOCAL_BYTES / (4 * dim.max(1));
         Builder {
             input,
             rng: Kiss64::default(),
-            indices: Vec::with_capacity(input.ids.len()),
-            sides: Vec::with_capacity(input.ids.len()),
-            spill: Vec::with_capacity(input.ids.len()),
+            pool: Pool {
+                input,
+                indices: Vec::with_capacity(n),
+                slots: vec![0; n],
+                local: Vec::with_capacity(local_items.min(n) * dim),
+                local_on: false,
+            },
+            local_items,
+            sides: Vec::with_capacity(n),
+            spill: Vec::with_capacity(n),
+            draws: Vec::with_capacity(TWO_MEANS_STEPS),
             words: Vec::new(),
             child_slots: Vec::new(),
             p: Point::zeros(dim),
@@ -193,20 +308,17 @@ impl<'a> Builder<'a> {
     /// Builds one tree from `Kiss64(seed)`.
     fn grow(&mut self, seed: u64) -> Tree {
         self.rng = Kiss64::new(seed);
-        self.indices.clear();
-        self.indices.extend_from_slice(&self.input.ids);
+        self.pool.indices.clear();
+        self.pool.indices.extend_from_slice(&self.input.ids);
+        self.pool.local_on = false;
         self.words = Vec::new();
         self.child_slots = Vec::new();
-        let root = self.make_tree(0, self.indices.len(), true);
+        let root = self.make_tree(0, self.pool.indices.len(), true);
         Tree {
             words: std::mem::take(&mut self.words),
             root,
             child_slots: std::mem::take(&mut self.child_slots),
         }
-    }
-
-    fn vector(&self, id: u32) -> &'a [f32] {
-        self.input.items.vector(id as usize)
     }
 
     /// A new zeroed node; returns its local number.
@@ -227,15 +339,19 @@ impl<'a> Builder<'a> {
         let (len, n_items) = (hi - lo, self.input.n_items());
         let n_descendants = (if is_root { n_items } else { len }) as u32;
         if len == 1 && !is_root {
-            return self.indices[lo];
+            return self.pool.indices[lo];
         }
         if len <= layout.k && (!is_root || n_items <= layout.k || len == 1) {
             let local = self.alloc();
             let at = local * layout.node_words;
             self.words[at] = n_descendants;
             let ids = at + layout.children;
-            self.words[ids..ids + len].copy_from_slice(&self.indices[lo..hi]);
+            self.words[ids..ids + len].copy_from_slice(&self.pool.indices[lo..hi]);
             return self.reference(local);
+        }
+        let went_local = !self.pool.local_on && len <= self.local_items;
+        if went_local {
+            self.pool.enter_local(lo, hi);
         }
 
         let mut plane = Point::zeros(layout.dim);
@@ -266,6 +382,9 @@ impl<'a> Builder<'a> {
         for side in 0..2 {
             let (a, b) = ranges[side ^ flip];
             children[side ^ flip] = self.make_tree(a, b, false);
+        }
+        if went_local {
+            self.pool.leave_local();
         }
 
         let local = self.alloc();
@@ -321,8 +440,8 @@ impl<'a> Builder<'a> {
         let mut j = self.rng.index(count - 1);
         j += usize::from(j >= i);
         for (point, at) in [(&mut self.p, i), (&mut self.q, j)] {
-            let id = self.indices[lo + at] as usize;
-            point.v.copy_from_slice(input.items.vector(id));
+            let id = self.pool.indices[lo + at] as usize;
+            point.v.copy_from_slice(self.pool.vector(lo + at));
             point.extra = input.dot_factors.get(id).copied().unwrap_or(0.0);
             match metric {
                 Metric::Angular => normalize(k, &mut point.v),
@@ -331,15 +450,39 @@ impl<'a> Builder<'a> {
             }
             point.sq_norm = init_sq_norm(metric, k, &point.v);
         }
-        let (mut ic, mut jc) = (1u32, 1u32);
+        // The loop below draws nothing else, so drawing its picks first
+        // keeps Annoy's sequence and lets their vectors be prefetched.
+        self.draws.clear();
         for _ in 0..TWO_MEANS_STEPS {
-            let id = self.indices[lo + self.rng.index(count)];
-            let x = self.vector(id);
-            let x_sq_norm = input.sq_norms[id as usize];
-            let di =
-                ic as f32 * distance::distance(metric, k, &self.p.v, self.p.sq_norm, x, x_sq_norm);
-            let dj =
-                jc as f32 * distance::distance(metric, k, &self.q.v, self.q.sq_norm, x, x_sq_norm);
+            self.draws.push(lo + self.rng.index(count));
+        }
+        let (mut ic, mut jc) = (1u32, 1u32);
+        for step in 0..TWO_MEANS_STEPS {
+            if let Some(&ahead) = self.draws.get(step + PREFETCH_AHEAD) {
+                self.pool.prefetch(ahead);
+            }
+            let idx = self.draws[step];
+            let x = self.pool.vector(idx);
+            let x_sq_norm = input.sq_norms[self.pool.indices[idx] as usize];
+            let (p, q) = (&self.p, &self.q);
+            let (dp, dq) = match metric {
+                // Both dot products in one pass, each exactly `dot`.
+                Metric::Angular | Metric::Dot => {
+                    let [xp, xq] = (k.dot2)(x, &p.v, &q.v);
+                    match metric {
+                        Metric::Angular => (
+                            distance::angular(p.sq_norm, x_sq_norm, xp),
+                            distance::angular(q.sq_norm, x_sq_norm, xq),
+                        ),
+                        _ => (-xp, -xq),
+                    }
+                }
+                _ => (
+                    distance::distance(metric, k, &p.v, 0.0, x, 0.0),
+                    distance::distance(metric, k, &q.v, 0.0, x, 0.0),
+                ),
+            };
+            let (di, dj) = (ic as f32 * dp, jc as f32 * dq);
             let norm = if input.cosine() {
                 x_sq_norm.sqrt()
             } else {
@@ -350,12 +493,10 @@ impl<'a> Builder<'a> {
                 continue;
             }
             if di < dj {
-                update_mean(&mut self.p, x, norm, ic);
-                self.p.sq_norm = init_sq_norm(metric, k, &self.p.v);
+                update_mean(k, metric, &mut self.p, x, norm, ic);
                 ic += 1;
             } else if dj < di {
-                update_mean(&mut self.q, x, norm, jc);
-                self.q.sq_norm = init_sq_norm(metric, k, &self.q.v);
+                update_mean(k, metric, &mut self.q, x, norm, jc);
                 jc += 1;
             }
         }
@@ -367,31 +508,49 @@ impl<'a> Builder<'a> {
         let (metric, k) = (self.input.layout.metric, self.input.kernels);
         self.sides.clear();
         let mut ones = 0;
-        for idx in lo..hi {
-            let x = self.vector(self.indices[idx]);
-            let m = distance::margin(metric, k, &plane.v, plane.extra, x);
-            let side = if m != 0.0 { m > 0.0 } else { self.rng.flip() };
-            ones += usize::from(side);
-            self.sides.push(side);
+        let mut idx = lo;
+        while idx < hi {
+            // Four margins at a time (bit for bit the one-at-a-time ones),
+            // then the sides in order, as the zero-margin coin flips must be.
+            let group = (hi - idx).min(4);
+            for ahead in idx + PREFETCH_AHEAD..(idx + PREFETCH_AHEAD + group).min(hi) {
+                self.pool.prefetch(ahead);
+            }
+            let pool = &self.pool;
+            let dots = (k.dot4)(
+                &plane.v,
+                [0, 1, 2, 3].map(|j| pool.vector(idx + j.min(group - 1))),
+            );
+            for &dot in &dots[..group] {
+                let m = distance::margin_from_dot(metric, dot, plane.extra);
+                let side = if m != 0.0 { m > 0.0 } else { self.rng.flip() };
+                ones += usize::from(side);
+                self.sides.push(side);
+            }
+            idx += group;
         }
         (hi - lo - ones, ones)
     }
 
-    /// Stable partition of `indices[lo..hi]` by side: side 0 first. Returns
-    /// where side 1 starts.
+    /// Stable partition of `indices[lo..hi]` (and their slots) by side:
+    /// side 0 first. Returns where side 1 starts.
     fn partition(&mut self, lo: usize, hi: usize) -> usize {
         self.spill.clear();
+        let pool = &mut self.pool;
         let mut write = lo;
         for idx in lo..hi {
-            let id = self.indices[idx];
+            let entry = (pool.indices[idx], pool.slots[idx]);
             if self.sides[idx - lo] {
-                self.spill.push(id);
+                self.spill.push(entry);
             } else {
-                self.indices[write] = id;
+                (pool.indices[write], pool.slots[write]) = entry;
                 write += 1;
             }
         }
-        self.indices[write..hi].copy_from_slice(&self.spill);
+        for (offset, &(id, slot)) in self.spill.iter().enumerate() {
+            pool.indices[write + offset] = id;
+            pool.slots[write + offset] = slot;
+        }
         write
     }
 }
@@ -440,11 +599,17 @@ fn init_sq_norm(metric: Metric, k: &Kernels, v: &[f32]) -> f32 {
 /// `two_means` (only `v`: Annoy 1.17.3 leaves the dot factor alone). The
 /// divisions are multiplications by reciprocals, as Annoy's
 /// `-ffast-math` build computes them (and several times faster).
-fn update_mean(mean: &mut Point, x: &[f32], norm: f32, c: u32) {
-    let (c, inv_norm, inv_c1) = (c as f32, 1.0 / norm, 1.0 / (c + 1) as f32);
-    for (m, &xi) in mean.v.iter_mut().zip(x) {
-        *m = (*m * c + xi * inv_norm) * inv_c1;
-    }
+///
+/// Then `init_node`: angular caches the new `v·v` (computed in the same
+/// pass); the other metrics store nothing.
+fn update_mean(k: &Kernels, metric: Metric, mean: &mut Point, x: &[f32], norm: f32, c: u32) {
+    let factors = [c as f32, 1.0 / norm, 1.0 / (c + 1) as f32];
+    let sq_norm = (k.blend)(&mut mean.v, x, factors);
+    mean.sq_norm = if metric == Metric::Angular {
+        sq_norm
+    } else {
+        0.0
+    };
 }
 
 /// Lays the nodes out as Annoy's file and wraps them as a forest.

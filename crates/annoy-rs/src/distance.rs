@@ -31,19 +31,23 @@ pub(crate) fn distance(
             } else {
                 (k.dot)(y, y)
             };
-            let pq = (k.dot)(x, y);
-            let ppqq = pp * qq;
-            if ppqq > 0.0 {
-                // Annoy computes `2.0 - 2.0 * pq / sqrt(ppqq)` with double
-                // constants, so in double, then rounds to float.
-                (2.0 - 2.0 * f64::from(pq) / f64::from(ppqq.sqrt())) as f32
-            } else {
-                2.0
-            }
+            angular(pp, qq, (k.dot)(x, y))
         }
         Metric::Dot => -(k.dot)(x, y),
         Metric::Euclidean => (k.sq_euclidean)(x, y),
         Metric::Manhattan => (k.manhattan)(x, y),
+    }
+}
+
+/// Angular's internal distance from the squared norms and the dot product.
+pub(crate) fn angular(pp: f32, qq: f32, pq: f32) -> f32 {
+    let ppqq = pp * qq;
+    if ppqq > 0.0 {
+        // Annoy computes `2.0 - 2.0 * pq / sqrt(ppqq)` with double
+        // constants, so in double, then rounds to float.
+        (2.0 - 2.0 * f64::from(pq) / f64::from(ppqq.sqrt())) as f32
+    } else {
+        2.0
     }
 }
 
@@ -64,10 +68,15 @@ pub(crate) fn normalized(metric: Metric, d: f32) -> f32 {
 /// `a + v·y` for Euclidean and Manhattan, and `v·y + dot_factor²` for dot
 /// (Annoy's release squares the node's own factor).
 pub(crate) fn margin(metric: Metric, k: &Kernels, v: &[f32], extra: f32, y: &[f32]) -> f32 {
+    margin_from_dot(metric, (k.dot)(v, y), extra)
+}
+
+/// [`margin`] given the dot product `v·y`.
+pub(crate) fn margin_from_dot(metric: Metric, dot: f32, extra: f32) -> f32 {
     match metric {
-        Metric::Angular => (k.dot)(v, y),
-        Metric::Dot => (k.dot)(v, y) + extra * extra,
-        Metric::Euclidean | Metric::Manhattan => extra + (k.dot)(v, y),
+        Metric::Angular => dot,
+        Metric::Dot => dot + extra * extra,
+        Metric::Euclidean | Metric::Manhattan => extra + dot,
     }
 }
 

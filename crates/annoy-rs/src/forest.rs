@@ -56,6 +56,11 @@ impl<'a> Nodes<'a> {
 }
 
 impl<'a> Node<'a> {
+    /// The node's words.
+    pub fn words(self) -> &'a [u32] {
+        self.words
+    }
+
     /// `n_descendants`: 1 for an item, the id count for a leaf, the subtree
     /// size for a split (the item count for a root).
     pub fn n_descendants(self) -> i32 {

@@ -102,6 +102,11 @@ impl Items {
         &self.vectors[id * self.dim..(id + 1) * self.dim]
     }
 
+    /// Every vector, row-major (zeros for holes).
+    pub fn as_slice(&self) -> &[f32] {
+        &self.vectors
+    }
+
     /// The ids that were added, in order.
     pub fn present_ids(&self) -> Vec<u32> {
         (0..self.len() as u32)

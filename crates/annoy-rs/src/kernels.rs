@@ -21,6 +21,15 @@ pub struct Kernels {
     pub sq_euclidean: fn(&[f32], &[f32]) -> f32,
     /// The Manhattan distance `Σ |aᵢ - bᵢ|`.
     pub manhattan: fn(&[f32], &[f32]) -> f32,
+    /// Four dot products of `a`, each bit for bit `dot(a, bᵢ)`: one pass
+    /// over `a` with four independent sums (for the build's side loop).
+    pub dot4: fn(&[f32], [&[f32]; 4]) -> [f32; 4],
+    /// Two dot products of `a`, bit for bit `dot(a, b0)` and `dot(a, b1)`.
+    pub dot2: fn(&[f32], &[f32], &[f32]) -> [f32; 2],
+    /// Annoy's running-mean step: `m ← (m·c + x·s) · t` element by element
+    /// (each operation rounded as written), returning the new `m·m` bit for
+    /// bit as `dot(m, m)` would.
+    pub blend: fn(&mut [f32], &[f32], [f32; 3]) -> f32,
 }
 
 static SCALAR: Kernels = Kernels {
@@ -28,6 +37,9 @@ static SCALAR: Kernels = Kernels {
     dot: scalar::dot,
     sq_euclidean: scalar::sq_euclidean,
     manhattan: scalar::manhattan,
+    dot4: scalar::dot4,
+    dot2: scalar::dot2,
+    blend: scalar::blend,
 };
 
 /// The portable reference kernels.
@@ -56,6 +68,30 @@ pub fn available() -> Vec<&'static Kernels> {
 pub fn best() -> &'static Kernels {
     static BEST: OnceLock<&'static Kernels> = OnceLock::new();
     BEST.get_or_init(|| avx2_fma().unwrap_or(scalar()))
+}
+
+/// Asks the CPU to start loading `data` into its caches: a hint that changes
+/// no result, for memory about to be read in an order the hardware cannot
+/// guess (tree nodes, candidate items).
+#[inline]
+pub fn prefetch<T>(data: &[T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let bytes = std::mem::size_of_val(data);
+        let start = data.as_ptr().cast::<i8>();
+        for offset in (0..bytes).step_by(64) {
+            // SAFETY: a prefetch never faults and reads nothing
+            // architecturally; the address is inside `data` anyway. SSE is
+            // part of every x86_64 CPU.
+            #[allow(unused_unsafe)]
+            unsafe {
+                _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(offset));
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = data;
 }
 
 /// The reference: eight independent lanes so that the compiler can keep them
@@ -95,6 +131,21 @@ mod scalar {
         fold(a, b, |x, y| x * y)
     }
 
+    pub(super) fn dot4(a: &[f32], bs: [&[f32]; 4]) -> [f32; 4] {
+        bs.map(|b| dot(a, b))
+    }
+
+    pub(super) fn dot2(a: &[f32], b0: &[f32], b1: &[f32]) -> [f32; 2] {
+        [dot(a, b0), dot(a, b1)]
+    }
+
+    pub(super) fn blend(m: &mut [f32], x: &[f32], [c, s, t]: [f32; 3]) -> f32 {
+        for (m, &x) in m.iter_mut().zip(x) {
+            *m = (*m * c + x * s) * t;
+        }
+        dot(m, m)
+    }
+
     pub(super) fn sq_euclidean(a: &[f32], b: &[f32]) -> f32 {
         fold(a, b, |x, y| (x - y) * (x - y))
     }
@@ -117,7 +168,146 @@ mod avx2 {
         dot,
         sq_euclidean,
         manhattan,
+        dot4,
+        dot2,
+        blend,
     };
+
+    fn dot2(a: &[f32], b0: &[f32], b1: &[f32]) -> [f32; 2] {
+        // SAFETY: as in `dot`.
+        unsafe { dot2_fma(a, b0, b1) }
+    }
+
+    fn blend(m: &mut [f32], x: &[f32], factors: [f32; 3]) -> f32 {
+        // SAFETY: as in `dot`.
+        unsafe { blend_fma(m, x, factors) }
+    }
+
+    /// `[dot(a, b0), dot(a, b1)]` in one pass, each summed as [`fold`] sums.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn dot2_fma(a: &[f32], b0: &[f32], b1: &[f32]) -> [f32; 2] {
+        let n = a.len().min(b0.len()).min(b1.len());
+        let (pa, p0, p1) = (a.as_ptr(), b0.as_ptr(), b1.as_ptr());
+        let mut i = 0;
+        // SAFETY: every load reads 8 floats at `i` or `i + 8` with
+        // `i + 16 <= n`, inside the three slices.
+        let mut sums = unsafe {
+            let [mut l0, mut h0, mut l1, mut h1] = [_mm256_setzero_ps(); 4];
+            while i + 16 <= n {
+                let (a0, a1) = (_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pa.add(i + 8)));
+                l0 = Dot::add(l0, a0, _mm256_loadu_ps(p0.add(i)));
+                h0 = Dot::add(h0, a1, _mm256_loadu_ps(p0.add(i + 8)));
+                l1 = Dot::add(l1, a0, _mm256_loadu_ps(p1.add(i)));
+                h1 = Dot::add(h1, a1, _mm256_loadu_ps(p1.add(i + 8)));
+                i += 16;
+            }
+            [reduce(l0, h0), reduce(l1, h1)]
+        };
+        for j in i..n {
+            sums[0] += a[j] * b0[j];
+            sums[1] += a[j] * b1[j];
+        }
+        sums
+    }
+
+    /// The scalar `blend`'s arithmetic, 16 elements at a time, with the new
+    /// `m·m` summed in [`fold`]'s order.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn blend_fma(m: &mut [f32], x: &[f32], [c, s, t]: [f32; 3]) -> f32 {
+        let n = m.len().min(x.len());
+        let (pm, px) = (m.as_mut_ptr(), x.as_ptr());
+        let mut i = 0;
+        // SAFETY: every load and store covers 8 floats at `i` or `i + 8`
+        // with `i + 16 <= n`, inside both slices; `m` is borrowed mutably.
+        let mut sum = unsafe {
+            let (vc, vs, vt) = (_mm256_set1_ps(c), _mm256_set1_ps(s), _mm256_set1_ps(t));
+            let [mut lo, mut hi] = [_mm256_setzero_ps(); 2];
+            while i + 16 <= n {
+                for (offset, acc) in [(0, &mut lo), (8, &mut hi)] {
+                    let old = _mm256_loadu_ps(pm.add(i + offset));
+                    let xs = _mm256_mul_ps(_mm256_loadu_ps(px.add(i + offset)), vs);
+                    let new = _mm256_mul_ps(_mm256_add_ps(_mm256_mul_ps(old, vc), xs), vt);
+                    _mm256_storeu_ps(pm.add(i + offset), new);
+                    *acc = Dot::add(*acc, new, new);
+                }
+                i += 16;
+            }
+            reduce(lo, hi)
+        };
+        for j in i..n {
+            m[j] = (m[j] * c + x[j] * s) * t;
+            sum += m[j] * m[j];
+        }
+        sum
+    }
+
+    fn dot4(a: &[f32], bs: [&[f32]; 4]) -> [f32; 4] {
+        // SAFETY: as in `dot`.
+        unsafe { dot4_fma(a, bs) }
+    }
+
+    /// `[dot(a, b0), .., dot(a, b3)]` in one pass, each summed exactly as
+    /// [`fold`] sums one.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn dot4_fma(a: &[f32], bs: [&[f32]; 4]) -> [f32; 4] {
+        let n = bs.iter().fold(a.len(), |n, b| n.min(b.len()));
+        let pa = a.as_ptr();
+        let pb = bs.map(<[f32]>::as_ptr);
+        let mut i = 0;
+        // SAFETY: every load reads 8 floats at `i` or `i + 8` with
+        // `i + 16 <= n`, inside `a` and every `bᵢ`.
+        let mut sums = unsafe {
+            let mut lo = [_mm256_setzero_ps(); 4];
+            let mut hi = [_mm256_setzero_ps(); 4];
+            while i + 16 <= n {
+                let (a0, a1) = (_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pa.add(i + 8)));
+                for j in 0..4 {
+                    lo[j] = Dot::add(lo[j], a0, _mm256_loadu_ps(pb[j].add(i)));
+                    hi[j] = Dot::add(hi[j], a1, _mm256_loadu_ps(pb[j].add(i + 8)));
+                }
+                i += 16;
+            }
+            [
+                reduce(lo[0], hi[0]),
+                reduce(lo[1], hi[1]),
+                reduce(lo[2], hi[2]),
+                reduce(lo[3], hi[3]),
+            ]
+        };
+        for j in i..n {
+            for (sum, b) in sums.iter_mut().zip(bs) {
+                *sum += a[j] * b[j];
+            }
+        }
+        sums
+    }
+
+    /// The sum of the 16 lanes of `lo` and `hi`, in halves: lanes
+    /// i + i+8, then i + i+4, i + i+2, i + i+1.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn reduce(lo: __m256, hi: __m256) -> f32 {
+        // SAFETY: register operations only, with the features enabled here.
+        #[allow(unused_unsafe)]
+        unsafe {
+            let v = _mm256_add_ps(lo, hi);
+            let quad = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+            let pair = _mm_add_ps(quad, _mm_movehl_ps(quad, quad));
+            _mm_cvtss_f32(_mm_add_ss(pair, _mm_shuffle_ps(pair, pair, 0b01)))
+        }
+    }
 
     fn dot(a: &[f32], b: &[f32]) -> f32 {
         // SAFETY: this function is only reachable through `KERNELS`, which
@@ -225,10 +415,7 @@ mod avx2 {
                 );
                 i += 16;
             }
-            let v = _mm256_add_ps(acc0, acc1);
-            let quad = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-            let pair = _mm_add_ps(quad, _mm_movehl_ps(quad, quad));
-            _mm_cvtss_f32(_mm_add_ss(pair, _mm_shuffle_ps(pair, pair, 0b01)))
+            reduce(acc0, acc1)
         };
         for j in i..n {
             sum += T::scalar(a[j], b[j]);
@@ -275,6 +462,53 @@ mod tests {
                 check(k.name, (k.dot)(&a, &b), exact(&a, &b, |x, y| x * y), n);
                 check(k.name, (k.sq_euclidean)(&a, &b), exact(&a, &b, |x, y| (x - y) * (x - y)), n);
                 check(k.name, (k.manhattan)(&a, &b), exact(&a, &b, |x, y| (x - y).abs()), n);
+            }
+        }
+    }
+
+    #[test]
+    fn dot4_is_four_dots_bit_for_bit() {
+        for n in [0, 1, 15, 16, 17, 100, 301] {
+            let a: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
+            let bs: Vec<Vec<f32>> = (0..4)
+                .map(|k| (0..n).map(|i| ((i + k) as f32 * 0.11).cos()).collect())
+                .collect();
+            for k in available() {
+                let four = (k.dot4)(&a, [&bs[0], &bs[1], &bs[2], &bs[3]]);
+                for (got, b) in four.iter().zip(&bs) {
+                    assert_eq!(got.to_bits(), (k.dot)(&a, b).to_bits(), "{} n={n}", k.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn dot2_and_blend_are_the_plain_operations_bit_for_bit() {
+        for n in [0, 3, 16, 31, 100, 300] {
+            let a: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
+            let b: Vec<f32> = (0..n).map(|i| (i as f32 * 0.21).cos()).collect();
+            let c: Vec<f32> = (0..n).map(|i| (i as f32 * 0.05).sin() * 3.0).collect();
+            let factors = [3.0, 1.0 / 1.7, 1.0 / 4.0];
+            for k in available() {
+                let two = (k.dot2)(&a, &b, &c);
+                assert_eq!(
+                    two.map(f32::to_bits),
+                    [(k.dot)(&a, &b), (k.dot)(&a, &c)].map(f32::to_bits)
+                );
+                let mut m = a.clone();
+                let sq = (k.blend)(&mut m, &b, factors);
+                let want: Vec<f32> = a
+                    .iter()
+                    .zip(&b)
+                    .map(|(&m, &x)| (m * factors[0] + x * factors[1]) * factors[2])
+                    .collect();
+                assert_eq!(m, want, "{} n={n}", k.name);
+                assert_eq!(
+                    sq.to_bits(),
+                    (k.dot)(&want, &want).to_bits(),
+                    "{} n={n}",
+                    k.name
+                );
             }
         }
     }

@@ -7,7 +7,11 @@ use std::collections::BinaryHeap;
 use crate::distance::{self, ordered_bits};
 use crate::error::{Error, Result};
 use crate::forest::Forest;
+use crate::kernels;
 use crate::metric::Metric;
+
+/// How many candidates ahead the re-rank asks for item nodes to be cached.
+const PREFETCH_AHEAD: usize = 8;
 
 /// One search result: an item id and its distance to the query, as Annoy
 /// reports it (see [`Metric`]).
@@ -143,6 +147,9 @@ impl<S: AsRef<[u8]>> Forest<S> {
                     if c < 0 {
                         return Err(self.corrupt(i, format!("negative child {c}")));
                     }
+                    if let Some(next) = nodes.get(c as usize) {
+                        kernels::prefetch(next.words());
+                    }
                     s.queue.push(entry(priority.min(side), c as u32));
                 }
             } else {
@@ -154,7 +161,12 @@ impl<S: AsRef<[u8]>> Forest<S> {
             Metric::Angular => (k.dot)(query, query),
             _ => 0.0,
         };
-        for &id in &s.candidates {
+        for (j, &id) in s.candidates.iter().enumerate() {
+            if let Some(ahead) = s.candidates.get(j + PREFETCH_AHEAD) {
+                if let Some(node) = nodes.get(*ahead as usize) {
+                    kernels::prefetch(node.words());
+                }
+            }
             let Some(item) = nodes.get(id as usize) else {
                 continue;
             };
