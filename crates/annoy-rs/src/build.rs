@@ -468,7 +468,7 @@ impl<'a> Builder<'a> {
             let (dp, dq) = match metric {
                 // Both dot products in one pass, each exactly `dot`.
                 Metric::Angular | Metric::Dot => {
-                    let [xp, xq] = (k.dot2)(x, &p.v, &q.v);
+                    let [xp, xq] = (k.dot2)(x, [&p.v, &q.v]);
                     match metric {
                         Metric::Angular => (
                             distance::angular(p.sq_norm, x_sq_norm, xp),

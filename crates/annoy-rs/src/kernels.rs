@@ -25,7 +25,7 @@ pub struct Kernels {
     /// over `a` with four independent sums (for the build's side loop).
     pub dot4: fn(&[f32], [&[f32]; 4]) -> [f32; 4],
     /// Two dot products of `a`, bit for bit `dot(a, b0)` and `dot(a, b1)`.
-    pub dot2: fn(&[f32], &[f32], &[f32]) -> [f32; 2],
+    pub dot2: fn(&[f32], [&[f32]; 2]) -> [f32; 2],
     /// Annoy's running-mean step: `m ← (m·c + x·s) · t` element by element
     /// (each operation rounded as written), returning the new `m·m` bit for
     /// bit as `dot(m, m)` would.
@@ -135,7 +135,7 @@ mod scalar {
         bs.map(|b| dot(a, b))
     }
 
-    pub(super) fn dot2(a: &[f32], b0: &[f32], b1: &[f32]) -> [f32; 2] {
+    pub(super) fn dot2(a: &[f32], [b0, b1]: [&[f32]; 2]) -> [f32; 2] {
         [dot(a, b0), dot(a, b1)]
     }
 
@@ -173,7 +173,7 @@ mod avx2 {
         blend,
     };
 
-    fn dot2(a: &[f32], b0: &[f32], b1: &[f32]) -> [f32; 2] {
+    fn dot2(a: &[f32], [b0, b1]: [&[f32]; 2]) -> [f32; 2] {
         // SAFETY: as in `dot`.
         unsafe { dot2_fma(a, b0, b1) }
     }
@@ -490,7 +490,7 @@ mod tests {
             let c: Vec<f32> = (0..n).map(|i| (i as f32 * 0.05).sin() * 3.0).collect();
             let factors = [3.0, 1.0 / 1.7, 1.0 / 4.0];
             for k in available() {
-                let two = (k.dot2)(&a, &b, &c);
+                let two = (k.dot2)(&a, [&b, &c]);
                 assert_eq!(
                     two.map(f32::to_bits),
                     [(k.dot)(&a, &b), (k.dot)(&a, &c)].map(f32::to_bits)
