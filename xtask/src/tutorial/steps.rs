@@ -103,6 +103,24 @@ pub struct Export {
     pub exact: Vec<(String, f32)>,
 }
 
+/// The exact top `k` neighbours of the vocabulary rows `ids` (each
+/// including itself), through batched matrix products.
+fn exact_neighbours(kv: &KeyedVectors, ids: &[usize], k: usize) -> Vec<Vec<(usize, f32)>> {
+    let normed = kv.normed_vectors();
+    let queries =
+        ndarray::Array2::from_shape_fn((ids.len(), kv.dim()), |(i, j)| normed[[ids[i], j]]);
+    ExactIndexer::new(kv).search_batch(queries.view(), k, None, &[])
+}
+
+/// The share of `truth`'s ids that `found` also holds.
+fn overlap(truth: &[(usize, f32)], found: &[(usize, f32)]) -> f64 {
+    let hits = truth
+        .iter()
+        .filter(|t| found.iter().any(|f| f.0 == t.0))
+        .count();
+    hits as f64 / truth.len().max(1) as f64
+}
+
 /// The run's state.
 pub struct Tutorial {
     args: Args,
@@ -126,6 +144,21 @@ impl Tutorial {
         }
     }
 
+    /// A progress bar of `len` steps on stderr; hidden when quiet or when
+    /// stderr is not a terminal.
+    fn bar(&self, len: u64) -> indicatif::ProgressBar {
+        if self.args.quiet {
+            return indicatif::ProgressBar::hidden();
+        }
+        indicatif::ProgressBar::new(len).with_style(
+            indicatif::ProgressStyle::with_template(
+                "   [{bar:30}] {percent:>3}% {msg} (eta {eta})",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        )
+    }
+
     fn threads(&self) -> usize {
         match self.args.threads {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -146,6 +179,7 @@ impl Tutorial {
         self.step("6. memory-mapping", |t| {
             t.memory(&model_path, &index_path, trees)
         })?;
+        drop(indexer);
         self.step("7. num_trees sweep", |t| t.sweep(&kv))?;
         self.step("8. word2vec formats", |t| t.export(&kv))?;
         Ok(())
@@ -181,23 +215,16 @@ impl Tutorial {
                 "   text8 from the cache or by download ({})",
                 cache.display()
             ));
-            let mut last = 0;
-            let quiet = self.args.quiet;
+            let bar = self.bar(0);
             let fetched =
                 corpus::text8::fetch(&corpus::text8::Source::default(), &cache, &mut |p| {
                     if let corpus::text8::Progress::Download { done, total } = p {
-                        let mb = done >> 20;
-                        if !quiet && mb >= last + 5 {
-                            last = mb;
-                            eprint!(
-                                "\r   downloaded {mb} MiB{}",
-                                total
-                                    .map(|t| format!(" of {}", t >> 20))
-                                    .unwrap_or_default()
-                            );
-                        }
+                        bar.set_length(total.unwrap_or(0));
+                        bar.set_position(done);
+                        bar.set_message("downloading text8.zip");
                     }
                 });
+            bar.finish_and_clear();
             match fetched {
                 Ok(path) => (path, "text8 (cache or download)".to_string()),
                 Err(e) => {
@@ -233,22 +260,18 @@ impl Tutorial {
         };
         let mut model = Word2Vec::build_vocab(corpus, params.clone())?;
         self.say(format!("   {model}"));
-        let quiet = self.args.quiet;
+        let bar = self.bar(1000);
         let report = model.train(corpus, params.epochs, &mut |p| {
-            if !quiet {
-                eprint!(
-                    "\r   epoch {}/{} {:5.1}% {:.0} words/s alpha {:.5}   ",
-                    p.epoch + 1,
-                    p.epochs,
-                    p.fraction * 100.0,
-                    p.words_per_sec,
-                    p.alpha
-                );
-            }
+            bar.set_position((p.fraction * 1000.0) as u64);
+            bar.set_message(format!(
+                "epoch {}/{}, {:.0} words/s, alpha {:.5}",
+                p.epoch + 1,
+                p.epochs,
+                p.words_per_sec,
+                p.alpha
+            ));
         })?;
-        if !quiet {
-            eprintln!();
-        }
+        bar.finish_and_clear();
         self.say(format!(
             "   trained on {} words ({} effective) in {:.2} s: {:.0} words/s with {} threads",
             report.raw_words,
@@ -357,17 +380,11 @@ impl Tutorial {
         };
         let exact_ms = time(None)?;
         let approx_ms = time(Some(indexer))?;
-        let exact = ExactIndexer::new(kv);
         let normed = kv.normed_vectors();
+        let truth = exact_neighbours(kv, &ids, 10);
         let mut recall = 0.0;
-        for &id in &ids {
-            let truth = exact.most_similar(normed.row(id), 10)?;
-            let found = indexer.most_similar(normed.row(id), 10)?;
-            recall += truth
-                .iter()
-                .filter(|t| found.iter().any(|f| f.0 == t.0))
-                .count() as f64
-                / truth.len() as f64;
+        for (&id, truth) in ids.iter().zip(&truth) {
+            recall += overlap(truth, &indexer.most_similar(normed.row(id), 10)?);
         }
         let recall = recall / ids.len() as f64;
         self.say(format!(
@@ -458,10 +475,7 @@ impl Tutorial {
         let word = self.report.science.word.clone();
         let probe = kv.get_normed(&word)?;
         let truth100 = exact.most_similar(probe, 100)?;
-        let truth10: Vec<Vec<(usize, f32)>> = queries
-            .iter()
-            .map(|&q| exact.most_similar(normed.row(q), 10))
-            .collect::<Result<_, _>>()?;
+        let truth10 = exact_neighbours(kv, &queries, 10);
         let mut points = Vec::new();
         for &num_trees in &trees {
             let start = Instant::now();
@@ -471,19 +485,10 @@ impl Tutorial {
                 .build()?;
             let build_seconds = start.elapsed().as_secs_f64();
             let found = indexer.most_similar(probe, 100)?;
-            let overlap_top100 = truth100
-                .iter()
-                .filter(|t| found.iter().any(|f| f.0 == t.0))
-                .count() as f64
-                / truth100.len().max(1) as f64;
+            let overlap_top100 = overlap(&truth100, &found);
             let mut recall = 0.0;
             for (&q, truth) in queries.iter().zip(&truth10) {
-                let found = indexer.most_similar(normed.row(q), 10)?;
-                recall += truth
-                    .iter()
-                    .filter(|t| found.iter().any(|f| f.0 == t.0))
-                    .count() as f64
-                    / truth.len().max(1) as f64;
+                recall += overlap(truth, &indexer.most_similar(normed.row(q), 10)?);
             }
             let recall_at_10 = recall / queries.len() as f64;
             self.say(format!(
