@@ -40,7 +40,8 @@ pub struct ChildArgs {
 }
 
 /// The child: load, build or map, touch, say "ready", wait for a line on
-/// stdin, print "rss pss" in KiB, exit.
+/// stdin, print "rss pss" in KiB, and stay alive until stdin closes (so the
+/// other child's figures still see the pages shared).
 pub fn child(args: ChildArgs) -> anyhow::Result<()> {
     let kv = vecstore::KeyedVectors::load(&args.model)?;
     let indexer = match args.mode.as_str() {
@@ -60,6 +61,8 @@ pub fn child(args: ChildArgs) -> anyhow::Result<()> {
     std::io::stdin().read_line(&mut line)?;
     let (rss, pss) = smaps_rollup("/proc/self/smaps_rollup")?;
     println!("{rss} {pss}");
+    line.clear();
+    std::io::stdin().read_line(&mut line)?;
     Ok(())
 }
 
@@ -110,8 +113,9 @@ pub fn measure_pair(
         }
         children.push((child, out));
     }
-    let mut figures = Vec::new();
-    for (mut child, mut out) in children {
+    // Both report while both are alive, then both exit.
+    let mut lines = Vec::new();
+    for (child, out) in &mut children {
         child
             .stdin
             .as_mut()
@@ -119,6 +123,11 @@ pub fn measure_pair(
             .write_all(b"report\n")?;
         let mut line = String::new();
         out.read_line(&mut line)?;
+        lines.push(line);
+    }
+    let mut figures = Vec::new();
+    for ((mut child, _), line) in children.into_iter().zip(lines) {
+        drop(child.stdin.take());
         child.wait()?;
         let mut numbers = line.split_whitespace().map(|v| v.parse::<f64>());
         match (numbers.next(), numbers.next()) {
