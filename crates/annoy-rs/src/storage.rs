@@ -38,9 +38,16 @@ pub(crate) fn save(bytes: &[u8], path: &Path) -> Result<()> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".annoy-")
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".annoy-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        // tempfile makes 0600 files; ask for 0666 so that the index gets the
+        // usual permissions after the umask, like any other new file.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder
         .tempfile_in(dir)
         .map_err(|e| Error::io("create a temporary file for", path, e))?;
     let written = if cfg!(target_endian = "little") {

@@ -27,6 +27,16 @@ fn save_then_load_gives_the_same_bytes_and_answers() {
         index.save(&path).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         assert_eq!(bytes, index.forest().unwrap().as_bytes());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_ne!(
+                mode & 0o044,
+                0,
+                "the index is private to its owner: {mode:o}"
+            );
+        }
         assert_eq!(
             bytes.len(),
             index.forest().unwrap().n_nodes() * metric.node_size(12)

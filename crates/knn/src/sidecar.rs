@@ -6,7 +6,6 @@
 //! list of strings — in pickle protocols 2 to 5, and refuses every other
 //! opcode: it never constructs or calls anything. The writer emits protocol
 //! 2, byte for byte what Python's `pickle.dumps(d, protocol=2)` gives.
-#![forbid(unsafe_code)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -91,9 +90,15 @@ impl Sidecar {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
         };
-        let mut temp = tempfile::Builder::new()
-            .prefix(".sidecar-")
-            .suffix(".tmp")
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".sidecar-").suffix(".tmp");
+        #[cfg(unix)]
+        {
+            // tempfile makes 0600 files; ask for 0666 (before the umask).
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let mut temp = builder
             .tempfile_in(dir)
             .map_err(|e| io("create a temporary file for", e))?;
         temp.write_all(&self.to_pickle())
