@@ -275,6 +275,9 @@ struct Builder<'a> {
     draws: Vec<usize>,
     words: Vec<u32>,
     child_slots: Vec<usize>,
+    /// Sizes of the last tree, to size the next one's buffers.
+    last_words: usize,
+    last_slots: usize,
     p: Point,
     q: Point,
 }
@@ -300,6 +303,8 @@ impl<'a> Builder<'a> {
             draws: Vec::with_capacity(TWO_MEANS_STEPS),
             words: Vec::new(),
             child_slots: Vec::new(),
+            last_words: 0,
+            last_slots: 0,
             p: Point::zeros(dim),
             q: Point::zeros(dim),
         }
@@ -311,9 +316,11 @@ impl<'a> Builder<'a> {
         self.pool.indices.clear();
         self.pool.indices.extend_from_slice(&self.input.ids);
         self.pool.local_on = false;
-        self.words = Vec::new();
-        self.child_slots = Vec::new();
+        // Trees of one set are about the same size: start at the last one's.
+        self.words = Vec::with_capacity(self.last_words + self.last_words / 8);
+        self.child_slots = Vec::with_capacity(self.last_slots + self.last_slots / 8);
         let root = self.make_tree(0, self.pool.indices.len(), true);
+        (self.last_words, self.last_slots) = (self.words.len(), self.child_slots.len());
         Tree {
             words: std::mem::take(&mut self.words),
             root,
