@@ -164,13 +164,6 @@ impl<'a> Input<'a> {
         self.items.len()
     }
 
-    /// Item `id`'s vector.
-    fn vector(&self, id: u32) -> &[f32] {
-        let dim = self.layout.dim;
-        let at = id as usize * dim;
-        &self.vectors.as_slice()[at..at + dim]
-    }
-
     fn cosine(&self) -> bool {
         matches!(self.layout.metric, Metric::Angular | Metric::Dot)
     }
@@ -217,6 +210,8 @@ const PREFETCH_AHEAD: usize = 8;
 /// their vectors are read from.
 struct Pool<'a> {
     input: &'a Input<'a>,
+    /// Every item's vector, row-major (`input.vectors`, resolved once).
+    vectors: &'a [f32],
     indices: Vec<u32>,
     /// For a subtree in `local` mode: each entry's row in `local`.
     slots: Vec<u32>,
@@ -225,6 +220,13 @@ struct Pool<'a> {
 }
 
 impl Pool<'_> {
+    /// Item `id`'s vector in the shared array.
+    fn item(&self, id: u32) -> &[f32] {
+        let dim = self.input.layout.dim;
+        let at = id as usize * dim;
+        &self.vectors[at..at + dim]
+    }
+
     /// The vector of entry `idx` of `indices`.
     fn vector(&self, idx: usize) -> &[f32] {
         if self.local_on {
@@ -232,7 +234,7 @@ impl Pool<'_> {
             let at = self.slots[idx] as usize * dim;
             &self.local[at..at + dim]
         } else {
-            self.input.vector(self.indices[idx])
+            self.item(self.indices[idx])
         }
     }
 
@@ -240,7 +242,7 @@ impl Pool<'_> {
     /// shared item array.
     fn prefetch(&self, idx: usize) {
         if !self.local_on && idx < self.indices.len() {
-            kernels::prefetch(self.input.vector(self.indices[idx]));
+            kernels::prefetch(self.item(self.indices[idx]));
         }
     }
 
@@ -251,8 +253,8 @@ impl Pool<'_> {
         self.local.clear();
         for (row, idx) in (lo..hi).enumerate() {
             self.slots[idx] = row as u32;
-            self.local
-                .extend_from_slice(self.input.vector(self.indices[idx]));
+            let at = self.indices[idx] as usize * dim;
+            self.local.extend_from_slice(&self.vectors[at..at + dim]);
         }
         debug_assert_eq!(self.local.len(), (hi - lo) * dim);
         self.local_on = true;
@@ -292,6 +294,7 @@ impl<'a> Builder<'a> {
             rng: Kiss64::default(),
             pool: Pool {
                 input,
+                vectors: input.vectors.as_slice(),
                 indices: Vec::with_capacity(n),
                 slots: vec![0; n],
                 local: Vec::with_capacity(local_items.min(n) * dim),
