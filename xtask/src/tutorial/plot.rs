@@ -109,6 +109,9 @@ where
     Ok(())
 }
 
+/// A line of the accuracy chart: label, colour, value of a point.
+type Series = (&'static str, RGBColor, fn(&SweepPoint) -> f64);
+
 fn accuracy<DB: DrawingBackend>(
     area: DrawingArea<DB, plotters::coord::Shift>,
     points: &[SweepPoint],
@@ -131,7 +134,7 @@ where
         .y_desc("%")
         .draw()
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let series: [(&str, RGBColor, fn(&SweepPoint) -> f64); 2] = [
+    let series: [Series; 2] = [
         ("top-100 overlap with exact, one query", RED, |p| {
             p.overlap_top100 * 100.0
         }),
