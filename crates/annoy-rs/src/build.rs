@@ -545,19 +545,22 @@ impl<'a> Builder<'a> {
     /// Stable partition of `indices[lo..hi]` (and their slots) by side:
     /// side 0 first. Returns where side 1 starts.
     fn partition(&mut self, lo: usize, hi: usize) -> usize {
+        let len = hi - lo;
+        // Branch-free: every entry is written to both places and only the
+        // cursor of its side advances (the sides are a coin toss to the
+        // branch predictor).
         self.spill.clear();
+        self.spill.resize(len, (0, 0));
         let pool = &mut self.pool;
-        let mut write = lo;
-        for idx in lo..hi {
+        let (mut write, mut spilled) = (lo, 0);
+        for (idx, &side) in (lo..hi).zip(&self.sides[..len]) {
             let entry = (pool.indices[idx], pool.slots[idx]);
-            if self.sides[idx - lo] {
-                self.spill.push(entry);
-            } else {
-                (pool.indices[write], pool.slots[write]) = entry;
-                write += 1;
-            }
+            (pool.indices[write], pool.slots[write]) = entry;
+            self.spill[spilled] = entry;
+            write += usize::from(!side);
+            spilled += usize::from(side);
         }
-        for (offset, &(id, slot)) in self.spill.iter().enumerate() {
+        for (offset, &(id, slot)) in self.spill[..spilled].iter().enumerate() {
             pool.indices[write + offset] = id;
             pool.slots[write + offset] = slot;
         }
