@@ -1,22 +1,10 @@
-//! Building a forest as Annoy 1.17.3 builds each tree (`_make_tree`,
-//! `two_means`, `create_split`), trees in parallel, then laying the nodes
-//! out as Annoy's file: items, the trees' nodes, a copy of every root.
-//!
-//! Tree `t` draws from its own generator, `Kiss64(seed + t)` — the stream
-//! Annoy gives thread `t` — so the forest depends on the seed only, never on
-//! the thread count or on which thread built which tree.
+//! Growing one tree as Annoy's `_make_tree` does.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use rayon::prelude::*;
-
+use super::input::Input;
 use crate::distance;
-use crate::error::{Error, Result};
-use crate::forest::{Forest, Storage};
-use crate::items::{Items, MAX_ITEMS};
 use crate::kernels::{self, Kernels};
 use crate::kiss::Kiss64;
-use crate::metric::{Layout, Metric};
+use crate::metric::Metric;
 
 /// `two_means` iterations (Annoy's `iteration_steps`).
 const TWO_MEANS_STEPS: usize = 200;
@@ -24,158 +12,13 @@ const TWO_MEANS_STEPS: usize = 200;
 /// Split attempts before settling for an imbalanced split.
 const SPLIT_ATTEMPTS: usize = 3;
 
-/// How a build runs: trees, threads, seed, progress.
-pub(crate) struct Plan<'a> {
-    pub n_trees: usize,
-    pub threads: Option<usize>,
-    pub seed: u64,
-    pub progress: &'a (dyn Fn(usize, usize) + Sync),
-}
-
-/// Builds the forest over `items`.
-pub(crate) fn build(items: &Items, metric: Metric, plan: &Plan<'_>) -> Result<Forest<Storage>> {
-    if plan.n_trees == 0 {
-        return Err(Error::ZeroTrees);
-    }
-    let ids = items.present_ids();
-    if ids.is_empty() {
-        return Err(Error::Empty);
-    }
-    let input = Input::new(items, metric, ids);
-    let done = AtomicUsize::new(0);
-    let grow_all = || -> Vec<Tree> {
-        (0..plan.n_trees)
-            .into_par_iter()
-            .map_init(
-                || Builder::new(&input),
-                |builder, t| {
-                    let tree = builder.grow(plan.seed.wrapping_add(t as u64));
-                    (plan.progress)(done.fetch_add(1, Ordering::Relaxed) + 1, plan.n_trees);
-                    tree
-                },
-            )
-            .collect()
-    };
-    let trees = match plan.threads {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|source| Error::ThreadPool { threads, source })?
-            .install(grow_all),
-        None => grow_all(),
-    };
-    assemble(&input, trees)
-}
-
-/// The item vectors, copied for the build into memory the OS is asked to
-/// back with huge pages: the side loops touch items all over the array, and
-/// with 4 KiB pages nearly every touch would also miss the TLB.
-enum Vectors<'a> {
-    Huge(memmap2::MmapMut, usize),
-    Borrowed(&'a [f32]),
-}
-
-impl<'a> Vectors<'a> {
-    fn new(values: &'a [f32]) -> Self {
-        const MIN_BYTES: usize = 4 << 20;
-        let bytes = std::mem::size_of_val(values);
-        if bytes < MIN_BYTES || !cfg!(target_os = "linux") {
-            return Vectors::Borrowed(values);
-        }
-        let Ok(mut map) = memmap2::MmapOptions::new().len(bytes).map_anon() else {
-            return Vectors::Borrowed(values);
-        };
-        #[cfg(target_os = "linux")]
-        {
-            // Only a hint: without transparent huge pages this is a no-op.
-            let _ = map.advise(memmap2::Advice::HugePage);
-        }
-        // A map is page-aligned, so the cast cannot fail.
-        bytemuck::cast_slice_mut::<u8, f32>(&mut map[..]).copy_from_slice(values);
-        Vectors::Huge(map, values.len())
-    }
-
-    fn as_slice(&self) -> &[f32] {
-        match self {
-            Vectors::Huge(map, len) => &bytemuck::cast_slice::<u8, f32>(&map[..])[..*len],
-            Vectors::Borrowed(values) => values,
-        }
-    }
-}
-
-/// The items and what the metric precomputes over them.
-struct Input<'a> {
-    items: &'a Items,
-    vectors: Vectors<'a>,
-    layout: Layout,
-    kernels: &'static Kernels,
-    /// `v·v` per item (Annoy's stored angular norm; also the norm that
-    /// `two_means` divides by).
-    sq_norms: Vec<f32>,
-    /// Dot only: the extra coordinate `sqrt(max_norm² - ‖v‖²)` per item.
-    dot_factors: Vec<f32>,
-    /// The ids that were added.
-    ids: Vec<u32>,
-}
-
-impl<'a> Input<'a> {
-    fn new(items: &'a Items, metric: Metric, ids: Vec<u32>) -> Self {
-        let kernels = kernels::best();
-        let sq_norms: Vec<f32> = (0..items.len())
-            .map(|i| {
-                let v = items.vector(i);
-                (kernels.dot)(v, v)
-            })
-            .collect();
-        // Annoy's DotProduct::preprocess, over every node below n_items
-        // (holes too).
-        let dot_factors = if metric == Metric::Dot {
-            let norms: Vec<f32> = sq_norms
-                .iter()
-                .map(|&d| if d < 0.0 { 0.0 } else { d.sqrt() })
-                .collect();
-            let max_norm = norms.iter().fold(0.0f32, |m, &x| if x > m { x } else { m });
-            norms
-                .iter()
-                .map(|&norm| {
-                    let diff = max_norm * max_norm - norm * norm;
-                    if diff < 0.0 {
-                        0.0
-                    } else {
-                        diff.sqrt()
-                    }
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        Input {
-            items,
-            vectors: Vectors::new(items.as_slice()),
-            layout: Layout::new(metric, items.dim()),
-            kernels,
-            sq_norms,
-            dot_factors,
-            ids,
-        }
-    }
-
-    fn n_items(&self) -> usize {
-        self.items.len()
-    }
-
-    fn cosine(&self) -> bool {
-        matches!(self.layout.metric, Metric::Angular | Metric::Dot)
-    }
-}
-
 /// One tree's nodes, numbered from 0 in allocation (post-)order. Node
 /// references are item ids below `n_items`, else `n_items + local number`.
-struct Tree {
-    words: Vec<u32>,
-    root: u32,
+pub(super) struct Tree {
+    pub(super) words: Vec<u32>,
+    pub(super) root: u32,
     /// Word positions that hold node references (split children).
-    child_slots: Vec<usize>,
+    pub(super) child_slots: Vec<usize>,
 }
 
 /// A centroid of `two_means`, or a split plane.
@@ -266,7 +109,7 @@ impl Pool<'_> {
 }
 
 /// Grows trees one at a time, reusing its buffers.
-struct Builder<'a> {
+pub(super) struct Builder<'a> {
     input: &'a Input<'a>,
     rng: Kiss64,
     pool: Pool<'a>,
@@ -285,7 +128,7 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(input: &'a Input<'a>) -> Self {
+    pub(super) fn new(input: &'a Input<'a>) -> Self {
         let dim = input.layout.dim;
         let n = input.ids.len();
         let local_items = LOCAL_BYTES / (4 * dim.max(1));
@@ -314,7 +157,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Builds one tree from `Kiss64(seed)`.
-    fn grow(&mut self, seed: u64) -> Tree {
+    pub(super) fn grow(&mut self, seed: u64) -> Tree {
         self.rng = Kiss64::new(seed);
         self.pool.indices.clear();
         self.pool.indices.extend_from_slice(&self.input.ids);
@@ -623,65 +466,6 @@ fn update_mean(k: &Kernels, metric: Metric, mean: &mut Point, x: &[f32], norm: f
     } else {
         0.0
     };
-}
-
-/// Lays the nodes out as Annoy's file and wraps them as a forest.
-fn assemble(input: &Input<'_>, trees: Vec<Tree>) -> Result<Forest<Storage>> {
-    let layout = input.layout;
-    let (nw, n_items) = (layout.node_words, input.n_items());
-    let tree_nodes: usize = trees.iter().map(|t| t.words.len() / nw).sum();
-    let total = n_items as u64 + tree_nodes as u64 + trees.len() as u64;
-    if total > MAX_ITEMS {
-        return Err(Error::TooManyNodes {
-            nodes: total,
-            max: MAX_ITEMS,
-        });
-    }
-    let total = total as usize;
-    let mut words: Vec<u32> = Vec::new();
-    words
-        .try_reserve_exact(total * nw)
-        .map_err(|_| Error::OutOfMemory {
-            bytes: (total * nw * 4) as u64,
-        })?;
-    for id in 0..n_items {
-        let start = words.len();
-        words.resize(start + nw, 0);
-        let node = &mut words[start..];
-        let present = input.items.is_present(id);
-        node[0] = u32::from(present);
-        match layout.metric {
-            Metric::Angular if present => node[layout.children] = input.sq_norms[id].to_bits(),
-            Metric::Dot => {
-                if let Some(extra) = layout.extra {
-                    node[extra] = input.dot_factors[id].to_bits();
-                }
-            }
-            _ => {}
-        }
-        for (word, &x) in node[layout.v..].iter_mut().zip(input.items.vector(id)) {
-            *word = x.to_bits();
-        }
-    }
-    let mut roots = Vec::with_capacity(trees.len());
-    let mut offset = 0u32;
-    for tree in trees {
-        let base = words.len();
-        words.extend_from_slice(&tree.words);
-        for slot in tree.child_slots {
-            let word = &mut words[base + slot];
-            if *word as usize >= n_items {
-                *word += offset;
-            }
-        }
-        roots.push(tree.root + offset);
-        offset += (tree.words.len() / nw) as u32;
-    }
-    for &root in &roots {
-        let at = root as usize * nw;
-        words.extend_from_within(at..at + nw);
-    }
-    Ok(Forest::from_built(words, layout, n_items, roots))
 }
 
 #[cfg(test)]
