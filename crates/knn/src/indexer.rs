@@ -1,6 +1,6 @@
 //! The [`Indexer`] trait and the exact (brute-force) indexer.
 
-use ndarray::{Array1, ArrayView1, ArrayView2, Axis, Slice};
+use ndarray::{ArrayView1, ArrayView2, Axis, Slice};
 use rayon::prelude::*;
 use vecstore::KeyedVectors;
 
@@ -40,6 +40,9 @@ pub struct ExactIndexer<'a> {
     normed: ArrayView2<'a, f32>,
 }
 
+/// Rows scored by one task of a single query.
+const ROWS_PER_TASK: usize = 8192;
+
 /// Queries per matrix product in batch search.
 const QUERIES_PER_PRODUCT: usize = 256;
 
@@ -62,8 +65,21 @@ impl<'a> ExactIndexer<'a> {
         exclude: &[usize],
     ) -> Vec<(usize, f32)> {
         let rows = self.rows(restrict);
-        let scores: Array1<f32> = rows.dot(&query);
-        top_k(scores.iter().copied(), topn, |id| exclude.contains(&id))
+        // One query streams the whole matrix from memory: split the rows
+        // between the threads so that all cores pull on the memory bus.
+        let mut scores = vec![0.0f32; rows.nrows()];
+        scores
+            .par_chunks_mut(ROWS_PER_TASK)
+            .zip(
+                rows.axis_chunks_iter(Axis(0), ROWS_PER_TASK)
+                    .into_par_iter(),
+            )
+            .for_each(|(out, block)| {
+                for (score, row) in out.iter_mut().zip(block.outer_iter()) {
+                    *score = row.dot(&query);
+                }
+            });
+        top_k(scores, topn, |id| exclude.contains(&id))
     }
 
     /// [`ExactIndexer::search`] for every row of `queries`, with one
