@@ -8,7 +8,7 @@ Trains gensim's Word2Vec on CORPUS (one long line of words, text8 form) with
 the tutorial's settings (skip-gram, 100 dims, window 5, 5 epochs,
 sample 1e-4, negative 5, alpha 0.05, 2 workers) and saves the vectors with
 save_word2vec_format(binary=True). --min-count picks the vocabulary size:
-on ../shared/data/devcorpus.txt (3M words) min_count 1 gives the largest.
+on the shared data directory's devcorpus.txt (3M words) min_count 1 gives the largest.
 Prints one JSON line: vocabulary size, seconds, gensim version.
 """
 

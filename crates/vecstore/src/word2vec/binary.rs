@@ -13,8 +13,9 @@ use ndarray::s;
 use rayon::prelude::*;
 
 use super::{
-    attach_counts, check_rows_fit, check_writable_keys, decode_word, log_report, read_header,
-    rows_wanted, write_counts_file, Layout, ReadOptions, ReadReport, Utf8Policy, WriteOptions,
+    attach_counts, check_rows_fit, check_writable_keys, decode_word, join_tasks, log_report,
+    read_header, rows_wanted, write_counts_file, Layout, ReadOptions, ReadReport, TaskOutput,
+    Utf8Policy, WriteOptions,
 };
 use crate::error::{Error, Location, Result};
 use crate::matrix::Scratch;
@@ -318,7 +319,7 @@ fn copy_records(
     let out = target
         .as_slice_mut()
         .expect("rows of a standard-layout matrix are contiguous");
-    let tasks: Vec<Result<(Vec<String>, usize, usize)>> = out
+    let tasks: Vec<Result<TaskOutput>> = out
         .par_chunks_mut(dim * ROWS_PER_TASK)
         .zip(records.par_chunks(ROWS_PER_TASK))
         .map(|(out, records)| {
@@ -341,14 +342,7 @@ fn copy_records(
             Ok((words, non_finite, replaced))
         })
         .collect();
-    let mut words = Vec::with_capacity(records.len());
-    for task in tasks {
-        let (task_words, non_finite, replaced) = task?;
-        words.extend(task_words);
-        report.non_finite_values += non_finite;
-        report.words_with_replacements += replaced;
-    }
-    Ok(words)
+    join_tasks(tasks, report)
 }
 
 /// Writes `kv` as a word2vec binary file (atomically) in `options.layout`,

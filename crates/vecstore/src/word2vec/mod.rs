@@ -288,6 +288,26 @@ pub(crate) fn read_counts_file(path: &Path, policy: Utf8Policy) -> Result<HashMa
     Ok(counts)
 }
 
+/// What one parallel parsing task produced: its words in order, its number
+/// of non-finite values, and its number of words with replaced UTF-8.
+pub(crate) type TaskOutput = (Vec<String>, usize, usize);
+
+/// Joins the outputs of parsing tasks, in order, into the words read, and
+/// adds their counts to `report`; the first failed task's error wins.
+pub(crate) fn join_tasks(
+    tasks: Vec<Result<TaskOutput>>,
+    report: &mut ReadReport,
+) -> Result<Vec<String>> {
+    let mut words = Vec::new();
+    for task in tasks {
+        let (task_words, non_finite, replaced) = task?;
+        words.extend(task_words);
+        report.non_finite_values += non_finite;
+        report.words_with_replacements += replaced;
+    }
+    Ok(words)
+}
+
 /// Attaches counts from `options.counts_file`, if any, to freshly read vectors.
 pub(crate) fn attach_counts(
     kv: &mut KeyedVectors,

@@ -16,8 +16,9 @@ use ndarray::{s, Array2, ArrayView1, Axis};
 use rayon::prelude::*;
 
 use super::{
-    attach_counts, check_rows_fit, check_writable_keys, decode_word, log_report, read_header,
-    rows_wanted, write_counts_file, Layout, ReadOptions, ReadReport, Utf8Policy, WriteOptions,
+    attach_counts, check_rows_fit, check_writable_keys, decode_word, join_tasks, log_report,
+    read_header, rows_wanted, write_counts_file, Layout, ReadOptions, ReadReport, TaskOutput,
+    Utf8Policy, WriteOptions,
 };
 use crate::error::{Error, Location, Result};
 use crate::matrix::Matrix;
@@ -149,7 +150,7 @@ fn parse_lines(
     let out = target
         .as_slice_mut()
         .expect("rows of a standard-layout matrix are contiguous");
-    let tasks: Vec<Result<(Vec<String>, usize, usize)>> = out
+    let tasks: Vec<Result<TaskOutput>> = out
         .par_chunks_mut(dim * LINES_PER_TASK)
         .zip(lines.par_chunks(LINES_PER_TASK))
         .enumerate()
@@ -168,14 +169,7 @@ fn parse_lines(
             Ok((words, non_finite, replaced))
         })
         .collect();
-    let mut words = Vec::with_capacity(lines.len());
-    for task in tasks {
-        let (task_words, non_finite, replaced) = task?;
-        words.extend(task_words);
-        report.non_finite_values += non_finite;
-        report.words_with_replacements += replaced;
-    }
-    Ok(words)
+    join_tasks(tasks, report)
 }
 
 /// Parses one line into `row`; returns the word's bytes and the number of
