@@ -13,8 +13,8 @@ use ndarray::s;
 use rayon::prelude::*;
 
 use super::{
-    attach_counts, check_rows_fit, check_writable_keys, decode_word, join_tasks, log_report,
-    read_header, rows_wanted, write_counts_file, Layout, ReadOptions, ReadReport, TaskOutput,
+    attach_counts, check_rows_fit, check_writable_keys, decode_word, log_report, parse_rows,
+    read_header, rows_wanted, write_counts_file, Layout, ParsedRow, ReadOptions, ReadReport,
     Utf8Policy, WriteOptions,
 };
 use crate::error::{Error, Location, Result};
@@ -28,9 +28,6 @@ pub const MAX_WORD_BYTES: usize = 64 * 1024;
 /// Bytes read from the file at a time (tiny in unit tests, so that records
 /// straddle block boundaries at every offset).
 const BLOCK_BYTES: usize = if cfg!(test) { 61 } else { 16 << 20 };
-
-/// Records copied by one parallel task.
-const ROWS_PER_TASK: usize = 1024;
 
 /// Reads a word2vec binary file.
 ///
@@ -309,40 +306,28 @@ fn scan_records(
 fn copy_records(
     block: &[u8],
     records: &[Record],
-    mut target: ndarray::ArrayViewMut2<'_, f32>,
+    target: ndarray::ArrayViewMut2<'_, f32>,
     policy: Utf8Policy,
     base: u64,
     path: &Path,
     report: &mut ReadReport,
 ) -> Result<Vec<String>> {
-    let dim = target.ncols();
-    let out = target
-        .as_slice_mut()
-        .expect("rows of a standard-layout matrix are contiguous");
-    let tasks: Vec<Result<TaskOutput>> = out
-        .par_chunks_mut(dim * ROWS_PER_TASK)
-        .zip(records.par_chunks(ROWS_PER_TASK))
-        .map(|(out, records)| {
-            let mut words = Vec::with_capacity(records.len());
-            let (mut non_finite, mut replaced) = (0, 0);
-            for (record, row) in records.iter().zip(out.chunks_exact_mut(dim)) {
-                let vector = record.word.end + 1;
-                bytemuck::cast_slice_mut(row).copy_from_slice(&block[vector..vector + 4 * dim]);
-                if cfg!(target_endian = "big") {
-                    row.iter_mut()
-                        .for_each(|x| *x = f32::from_bits(x.to_bits().swap_bytes()));
-                }
-                non_finite += row.iter().filter(|x| !x.is_finite()).count();
-                let at = Location::Byte(base + record.word.start as u64);
-                let (word, was_replaced) =
-                    decode_word(&block[record.word.clone()], policy, path, at)?;
-                replaced += usize::from(was_replaced);
-                words.push(word);
-            }
-            Ok((words, non_finite, replaced))
+    parse_rows(records, target, report, |_, record, row| {
+        let (vector, len) = (record.word.end + 1, 4 * row.len());
+        bytemuck::cast_slice_mut(row).copy_from_slice(&block[vector..vector + len]);
+        if cfg!(target_endian = "big") {
+            row.iter_mut()
+                .for_each(|x| *x = f32::from_bits(x.to_bits().swap_bytes()));
+        }
+        let at = Location::Byte(base + record.word.start as u64);
+        let (word, replaced) = decode_word(&block[record.word.clone()], policy, path, at)?;
+        let non_finite = row.iter().filter(|x| !x.is_finite()).count();
+        Ok(ParsedRow {
+            word,
+            non_finite,
+            replaced,
         })
-        .collect();
-    join_tasks(tasks, report)
+    })
 }
 
 /// Writes `kv` as a word2vec binary file (atomically) in `options.layout`,

@@ -288,17 +288,49 @@ pub(crate) fn read_counts_file(path: &Path, policy: Utf8Policy) -> Result<HashMa
     Ok(counts)
 }
 
-/// What one parallel parsing task produced: its words in order, its number
-/// of non-finite values, and its number of words with replaced UTF-8.
-pub(crate) type TaskOutput = (Vec<String>, usize, usize);
+/// Rows parsed by one parallel task.
+const ROWS_PER_TASK: usize = 1024;
 
-/// Joins the outputs of parsing tasks, in order, into the words read, and
-/// adds their counts to `report`; the first failed task's error wins.
-pub(crate) fn join_tasks(
-    tasks: Vec<Result<TaskOutput>>,
+/// One parsed row: its word, its number of NaN or infinite values, and
+/// whether invalid UTF-8 in the word was replaced.
+pub(crate) struct ParsedRow {
+    pub word: String,
+    pub non_finite: usize,
+    pub replaced: bool,
+}
+
+/// Parses `items` in parallel, [`ROWS_PER_TASK`] at a time: `parse(i, item,
+/// row)` fills row `i` of `target` from item `i` (the same index). Returns
+/// the words in order and adds the counts to `report`; the first failing
+/// row (in order) gives the error.
+pub(crate) fn parse_rows<T: Sync>(
+    items: &[T],
+    mut target: ndarray::ArrayViewMut2<'_, f32>,
     report: &mut ReadReport,
+    parse: impl Fn(usize, &T, &mut [f32]) -> Result<ParsedRow> + Sync,
 ) -> Result<Vec<String>> {
-    let mut words = Vec::new();
+    use rayon::prelude::*;
+    let dim = target.ncols();
+    let out = target
+        .as_slice_mut()
+        .expect("rows of a standard-layout matrix are contiguous");
+    let tasks: Vec<Result<(Vec<String>, usize, usize)>> = out
+        .par_chunks_mut(dim * ROWS_PER_TASK)
+        .zip(items.par_chunks(ROWS_PER_TASK))
+        .enumerate()
+        .map(|(task, (out, items))| {
+            let mut words = Vec::with_capacity(items.len());
+            let (mut non_finite, mut replaced) = (0, 0);
+            for (i, (item, row)) in items.iter().zip(out.chunks_exact_mut(dim)).enumerate() {
+                let parsed = parse(task * ROWS_PER_TASK + i, item, row)?;
+                non_finite += parsed.non_finite;
+                replaced += usize::from(parsed.replaced);
+                words.push(parsed.word);
+            }
+            Ok((words, non_finite, replaced))
+        })
+        .collect();
+    let mut words = Vec::with_capacity(items.len());
     for task in tasks {
         let (task_words, non_finite, replaced) = task?;
         words.extend(task_words);

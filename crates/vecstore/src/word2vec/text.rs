@@ -16,8 +16,8 @@ use ndarray::{s, Array2, ArrayView1, Axis};
 use rayon::prelude::*;
 
 use super::{
-    attach_counts, check_rows_fit, check_writable_keys, decode_word, join_tasks, log_report,
-    read_header, rows_wanted, write_counts_file, Layout, ReadOptions, ReadReport, TaskOutput,
+    attach_counts, check_rows_fit, check_writable_keys, decode_word, log_report, parse_rows,
+    read_header, rows_wanted, write_counts_file, Layout, ParsedRow, ReadOptions, ReadReport,
     Utf8Policy, WriteOptions,
 };
 use crate::error::{Error, Location, Result};
@@ -27,9 +27,6 @@ use crate::KeyedVectors;
 /// Bytes read from the file per block of lines (tiny in unit tests, so that
 /// lines straddle block boundaries at every offset).
 const BLOCK_BYTES: u64 = if cfg!(test) { 61 } else { 8 << 20 };
-
-/// Lines parsed by one parallel task.
-const LINES_PER_TASK: usize = 2048;
 
 /// Reads a word2vec text file.
 ///
@@ -140,36 +137,22 @@ fn line_ranges(block: &[u8], max: usize) -> Vec<Range<usize>> {
 fn parse_lines(
     block: &[u8],
     lines: &[Range<usize>],
-    mut target: ndarray::ArrayViewMut2<'_, f32>,
+    target: ndarray::ArrayViewMut2<'_, f32>,
     policy: Utf8Policy,
     path: &Path,
     first_line: u64,
     report: &mut ReadReport,
 ) -> Result<Vec<String>> {
-    let dim = target.ncols();
-    let out = target
-        .as_slice_mut()
-        .expect("rows of a standard-layout matrix are contiguous");
-    let tasks: Vec<Result<TaskOutput>> = out
-        .par_chunks_mut(dim * LINES_PER_TASK)
-        .zip(lines.par_chunks(LINES_PER_TASK))
-        .enumerate()
-        .map(|(task, (out, lines))| {
-            let mut words = Vec::with_capacity(lines.len());
-            let (mut non_finite, mut replaced) = (0, 0);
-            for (i, (range, row)) in lines.iter().zip(out.chunks_exact_mut(dim)).enumerate() {
-                let line = first_line + (task * LINES_PER_TASK + i) as u64;
-                let at = Location::Line(line);
-                let (word, row_non_finite) = parse_line(&block[range.clone()], row, path, at)?;
-                let (word, was_replaced) = decode_word(word, policy, path, at)?;
-                words.push(word);
-                non_finite += row_non_finite;
-                replaced += usize::from(was_replaced);
-            }
-            Ok((words, non_finite, replaced))
+    parse_rows(lines, target, report, |i, range, row| {
+        let at = Location::Line(first_line + i as u64);
+        let (word, non_finite) = parse_line(&block[range.clone()], row, path, at)?;
+        let (word, replaced) = decode_word(word, policy, path, at)?;
+        Ok(ParsedRow {
+            word,
+            non_finite,
+            replaced,
         })
-        .collect();
-    join_tasks(tasks, report)
+    })
 }
 
 /// Parses one line into `row`; returns the word's bytes and the number of
