@@ -1,19 +1,15 @@
 //! End-to-end tests of `w2v convert` and `w2v info` on the gensim fixtures.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use common::w2v;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../fixtures/gensim")
         .join(name)
-}
-
-fn w2v(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_w2v"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -1,22 +1,18 @@
 //! End-to-end tests of `w2v vocab` and `w2v download` (against a local
 //! server on 127.0.0.1; nothing touches the internet).
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use common::w2v;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../fixtures/corpus")
         .join(name)
-}
-
-fn w2v(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_w2v"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 #[test]

@@ -1,20 +1,17 @@
 //! End-to-end tests of `w2v index build|query|eval`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use common::w2v;
+use std::process::Output;
 
 fn fixture(dir: &str, name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../fixtures")
         .join(dir)
         .join(name)
-}
-
-fn w2v(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_w2v"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 fn json(out: &Output) -> serde_json::Value {

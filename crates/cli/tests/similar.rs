@@ -1,21 +1,10 @@
 //! End-to-end tests of `w2v similar`, exact and through an index made by
 //! `w2v index build`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(path)
-}
-
-fn w2v(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_w2v"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::{fixtures as fixture, w2v};
+use std::process::Output;
 
 fn neighbors(out: &Output) -> Vec<String> {
     assert!(

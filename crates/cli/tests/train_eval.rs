@@ -1,20 +1,8 @@
 //! End-to-end tests of `w2v train` and `w2v eval` on the fixture corpus.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(path)
-}
-
-fn w2v(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_w2v"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::{fixtures as fixture, w2v};
 
 #[test]
 fn train_saves_a_model_and_vectors_that_eval_reads() {
