@@ -102,6 +102,8 @@ pub struct SentenceReader {
     buf: Box<[u8]>,
     pos: usize,
     filled: usize,
+    /// `buf[valid_utf8]` is valid UTF-8: words inside it need no check.
+    valid_utf8: std::ops::Range<usize>,
     /// Stream offset of `buf[pos]`.
     offset: u64,
     /// Stop at the first word (or line) that starts at or after this offset.
@@ -121,6 +123,42 @@ pub struct SentenceReader {
 #[inline]
 pub(crate) fn is_space(b: u8) -> bool {
     SPACES[b as usize]
+}
+
+/// The index of the first space ([`is_space`]) in `bytes`, if any.
+///
+/// Every space byte is at most 0x20, so eight bytes at a time are screened
+/// for a byte below 0x21 (a word-at-a-time test that flags the first such
+/// byte exactly), and only that byte is looked up in the table. Words are
+/// short, but this still halves the reader's work per byte.
+#[inline]
+pub(crate) fn find_space(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut start = 0;
+    while start + 8 <= bytes.len() {
+        let mut word = [0; 8];
+        word.copy_from_slice(&bytes[start..start + 8]);
+        let x = u64::from_le_bytes(word);
+        // Bit 7 of byte i is set if byte i < 0x21 (exact for the lowest
+        // flagged byte; bytes above it may be flagged by the borrow).
+        let low = x.wrapping_sub(ONES * 0x21) & !x & HIGHS;
+        if low != 0 {
+            let i = start + (low.trailing_zeros() / 8) as usize;
+            if is_space(bytes[i]) {
+                return Some(i);
+            }
+            // A control byte that is not a space: look at the rest one by one.
+            if let Some(found) = bytes[i + 1..start + 8].iter().position(|&b| is_space(b)) {
+                return Some(i + 1 + found);
+            }
+        }
+        start += 8;
+    }
+    bytes[start..]
+        .iter()
+        .position(|&b| is_space(b))
+        .map(|i| start + i)
 }
 
 /// [`is_space`] as a table: one load per byte in the scanning loops.
@@ -154,6 +192,7 @@ impl SentenceReader {
             buf: vec![0; 1 << 16].into_boxed_slice(),
             pos: 0,
             filled: 0,
+            valid_utf8: 0..0,
             offset,
             end,
             split,
@@ -171,23 +210,49 @@ impl SentenceReader {
         self.stats
     }
 
-    /// Refills the buffer; `false` at the end of the stream.
+    /// Makes sure unread bytes are buffered; `false` at the end of the stream.
+    #[inline]
     fn fill(&mut self) -> Result<bool> {
         if self.pos < self.filled {
             return Ok(true);
         }
+        self.refill()
+    }
+
+    /// Reads the next buffer (the buffer is used up).
+    #[cold]
+    fn refill(&mut self) -> Result<bool> {
         loop {
             match self.input.read(&mut self.buf) {
                 Ok(0) => return Ok(false),
                 Ok(n) => {
                     self.pos = 0;
                     self.filled = n;
+                    self.check_utf8();
                     return Ok(true);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(Error::io("read", &self.name, e)),
             }
         }
+    }
+
+    /// Finds the valid UTF-8 run of a new buffer (see `valid_utf8`): from
+    /// its first character boundary (a buffer may start inside a character
+    /// cut by the read) up to the first invalid or cut sequence. Checking
+    /// each buffer once is much cheaper than checking each word.
+    fn check_utf8(&mut self) {
+        let bytes = &self.buf[..self.filled];
+        let start = bytes
+            .iter()
+            .take(3)
+            .position(|&b| b & 0xc0 != 0x80)
+            .unwrap_or(bytes.len().min(3));
+        let end = match std::str::from_utf8(&bytes[start..]) {
+            Ok(_) => bytes.len(),
+            Err(e) => start + e.valid_up_to(),
+        };
+        self.valid_utf8 = start..end;
     }
 
     /// Skips bytes up to and including the next `stop` byte (or to the end);
@@ -211,7 +276,17 @@ impl SentenceReader {
     /// is exhausted (then `sentence` is empty).
     pub fn read_sentence(&mut self, sentence: &mut Sentence) -> Result<bool> {
         sentence.clear();
-        while !self.finished && sentence.len() < self.max_sentence_length {
+        Ok(self.visit_sentence(|word| sentence.push(word))? > 0)
+    }
+
+    /// Calls `visit` on each word of the next sentence, in order, and
+    /// returns how many there were (0 when the reader is exhausted). Words
+    /// are borrowed from the read buffer when possible: no copy, no
+    /// allocation. [`SentenceReader::read_sentence`] is this with a `visit`
+    /// that collects.
+    pub fn visit_sentence(&mut self, mut visit: impl FnMut(&str)) -> Result<usize> {
+        let mut len = 0;
+        while !self.finished && len < self.max_sentence_length {
             // Skip whitespace; a newline ends a line sentence.
             let mut line_ended = false;
             loop {
@@ -235,7 +310,7 @@ impl SentenceReader {
                 }
             }
             if line_ended {
-                if sentence.is_empty() {
+                if len == 0 {
                     continue;
                 }
                 break;
@@ -253,16 +328,17 @@ impl SentenceReader {
                 break;
             }
             self.at_line_start = false;
-            if !self.push_buffered_word(sentence) {
+            if !self.visit_buffered_word(&mut visit) {
                 self.read_word()?;
-                self.push_word(sentence);
+                self.visit_word(&mut visit);
             }
+            len += 1;
         }
-        if !sentence.is_empty() {
+        if len > 0 {
             self.stats.sentences += 1;
-            self.stats.words += sentence.len() as u64;
+            self.stats.words += len as u64;
         }
-        Ok(!sentence.is_empty())
+        Ok(len)
     }
 
     /// Reads the bytes of one word into `self.word` (cut at `MAX_WORD_BYTES`).
@@ -271,10 +347,7 @@ impl SentenceReader {
         let mut truncated = false;
         while self.fill()? {
             let chunk = &self.buf[self.pos..self.filled];
-            let len = chunk
-                .iter()
-                .position(|&b| is_space(b))
-                .unwrap_or(chunk.len());
+            let len = find_space(chunk).unwrap_or(chunk.len());
             let room = MAX_WORD_BYTES - self.word.len();
             truncated |= len > room;
             self.word.extend_from_slice(&chunk[..len.min(room)]);
@@ -289,34 +362,48 @@ impl SentenceReader {
     }
 
     /// The fast path: if the next word ends inside the buffer (and is not
-    /// too long), pushes it straight from there and returns `true`.
+    /// too long), visits it straight from there and returns `true`.
     #[inline]
-    fn push_buffered_word(&mut self, sentence: &mut Sentence) -> bool {
+    fn visit_buffered_word(&mut self, visit: &mut impl FnMut(&str)) -> bool {
         let chunk = &self.buf[self.pos..self.filled];
-        let Some(len) = chunk.iter().position(|&b| is_space(b)) else {
+        let Some(len) = find_space(chunk) else {
             return false;
         };
         if len > MAX_WORD_BYTES {
             return false;
         }
-        match std::str::from_utf8(&chunk[..len]) {
-            Ok(word) => sentence.push(word),
-            Err(_) => {
-                self.stats.replaced_words += 1;
-                sentence.push(&String::from_utf8_lossy(&chunk[..len]));
-            }
+        let bytes = &chunk[..len];
+        if self.valid_utf8.start <= self.pos && self.pos + len <= self.valid_utf8.end {
+            debug_assert!(std::str::from_utf8(bytes).is_ok());
+            // SAFETY: `buf[valid_utf8]` is valid UTF-8 (`check_utf8`). A word
+            // starts where that run starts or just after an ASCII byte (a
+            // space, or a line reader's newline), and ends before an ASCII
+            // space: both ends are character boundaries inside the run, so
+            // the slice is valid UTF-8 too. Breach is caught by the
+            // `debug_assert` above in the tests of `tests/readers.rs`, which
+            // cut multi-byte and invalid sequences at every buffer offset.
+            #[allow(unsafe_code)]
+            visit(unsafe { std::str::from_utf8_unchecked(bytes) });
+        } else {
+            Self::visit_checked(bytes, &mut self.stats, visit);
         }
         self.pos += len;
         self.offset += len as u64;
         true
     }
 
-    fn push_word(&mut self, sentence: &mut Sentence) {
-        match std::str::from_utf8(&self.word) {
-            Ok(word) => sentence.push(word),
+    /// Visits the word gathered by [`SentenceReader::read_word`].
+    fn visit_word(&mut self, visit: &mut impl FnMut(&str)) {
+        Self::visit_checked(&self.word, &mut self.stats, visit);
+    }
+
+    /// Visits `bytes` as text, replacing invalid UTF-8 (and counting it).
+    fn visit_checked(bytes: &[u8], stats: &mut ReaderStats, visit: &mut impl FnMut(&str)) {
+        match std::str::from_utf8(bytes) {
+            Ok(word) => visit(word),
             Err(_) => {
-                self.stats.replaced_words += 1;
-                sentence.push(&String::from_utf8_lossy(&self.word));
+                stats.replaced_words += 1;
+                visit(&String::from_utf8_lossy(bytes));
             }
         }
     }
@@ -333,6 +420,25 @@ impl Iterator for SentenceReader {
             Ok(true) => Some(Ok(sentence.to_vec())),
             Ok(false) => None,
             Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The word-at-a-time scan finds the same first space as a plain one,
+        /// whatever the bytes (control bytes that are not spaces included).
+        #[test]
+        fn find_space_equals_a_plain_scan(bytes in prop::collection::vec(
+            prop::sample::select(vec![0u8, 0x01, 0x09, 0x0a, 0x0b, 0x1b, 0x1c, 0x1f, 0x20, 0x21, b'a', 0x7f, 0x80, 0xa0, 0xff]),
+            0..40,
+        )) {
+            let plain = bytes.iter().position(|&b| is_space(b));
+            prop_assert_eq!(find_space(&bytes), plain);
         }
     }
 }

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::corpus::Corpus;
 use crate::error::Result;
-use crate::reader::{Sentence, SentenceReader};
+use crate::reader::SentenceReader;
 use crate::source::Encoding;
 
 /// Options of [`Vocab::build_with`], with gensim's defaults.
@@ -200,11 +200,7 @@ fn count_sequential(
     let mut counts = Counts::default();
     let mut next = 0;
     let mut min_reduce = 1;
-    let mut sentence = Sentence::new();
-    while reader.read_sentence(&mut sentence)? {
-        for word in sentence.words() {
-            add(&mut counts, word, &mut next);
-        }
+    while reader.visit_sentence(|word| add(&mut counts, word, &mut next))? > 0 {
         if let Some(max) = max_vocab_size {
             if counts.len() > max {
                 let before = counts.len();
@@ -237,11 +233,13 @@ fn count_parallel(corpus: &Corpus, threads: usize) -> Result<(Counts, VocabStats
         .into_par_iter()
         .map(|reader| count_sequential(reader, None))
         .collect::<Result<_>>()?;
-    let mut merged = Counts::default();
-    let mut stats = VocabStats::default();
-    for (part_index, (part, part_stats)) in parts.into_iter().enumerate() {
+    let mut parts = parts.into_iter();
+    // The first range's table is the start of the merge: its insertion
+    // numbers are already global.
+    let (mut merged, mut stats) = parts.next().unwrap_or_default();
+    for (part_index, (part, part_stats)) in parts.enumerate() {
         // Insertion numbers: (range index, order within the range).
-        let base = (part_index as u64) << 40;
+        let base = (part_index as u64 + 1) << 40;
         for (word, entry) in part {
             let global = Entry {
                 count: entry.count,

@@ -172,6 +172,70 @@ fn missing_file_names_the_path() {
     assert_eq!(err.to_string(), "cannot open /nonexistent/corpus.txt");
 }
 
+/// The reader's read buffer, in bytes (`SentenceReader` reads 64 KiB at a time).
+const READ_BUFFER: usize = 1 << 16;
+
+/// Words as a reference tokenizer sees them: runs of bytes between ASCII
+/// whitespace, cut at `MAX_WORD_BYTES`, decoded lossily.
+fn reference_words(bytes: &[u8]) -> Vec<String> {
+    bytes
+        .split(|&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1f))
+        .filter(|word| !word.is_empty())
+        .map(|word| String::from_utf8_lossy(&word[..word.len().min(MAX_WORD_BYTES)]).into_owned())
+        .collect()
+}
+
+/// Pieces of text that stress UTF-8 handling: 2-, 3- and 4-byte characters,
+/// stray continuation bytes, an invalid lead byte, a cut sequence.
+fn utf8_piece() -> impl Strategy<Value = Vec<u8>> {
+    prop::sample::select(vec![
+        b"a".to_vec(),
+        b" ".to_vec(),
+        b"\n".to_vec(),
+        "\u{e9}".as_bytes().to_vec(),
+        "\u{20ac}".as_bytes().to_vec(),
+        "\u{1f600}".as_bytes().to_vec(),
+        vec![0x80],
+        vec![0xff],
+        vec![0xe2, 0x82],
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Multi-byte and invalid sequences placed across the read buffer's end
+    /// at every offset: each reader (whole file, ranges, gzip) decodes every
+    /// word exactly as a per-word lossy decode does. This guards the
+    /// reader's once-per-buffer UTF-8 check.
+    #[test]
+    fn utf8_across_buffer_ends(
+        pieces in prop::collection::vec(utf8_piece(), 1..40),
+        shift in 0usize..16,
+        n in 1usize..5,
+    ) {
+        let tail: Vec<u8> = pieces.concat();
+        let mut bytes = b"a ".repeat((READ_BUFFER - shift) / 2);
+        bytes.extend_from_slice(&b" "[..(READ_BUFFER - shift) % 2]);
+        bytes.extend_from_slice(&tail);
+        bytes.extend_from_slice(&tail);
+        let expected = reference_words(&bytes);
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir, "c.txt", &bytes);
+        let corpus = Corpus::text8(&path);
+        prop_assert_eq!(sentences(&corpus).concat(), expected.clone());
+        prop_assert_eq!(words_of_chunks(&corpus, n), expected.clone());
+        let gz = dir.path().join("c.txt.gz");
+        let mut encoder = flate2::write::GzEncoder::new(
+            std::fs::File::create(&gz).unwrap(),
+            flate2::Compression::fast(),
+        );
+        encoder.write_all(&bytes).unwrap();
+        encoder.finish().unwrap();
+        prop_assert_eq!(sentences(&Corpus::text8(&gz)).concat(), expected);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
