@@ -1,16 +1,13 @@
 //! A save killed at any moment (SIGKILL) leaves either the previous file
 //! or the new one, complete, under the final name; never a partial file.
 //! The child is this test binary, re-run, saving two different sets of
-//! vectors in turn until it is killed.
+//! vectors in turn until it is killed (`crash_test` does the killing).
 
 #![cfg(unix)]
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use ndarray::Array2;
-use rand::{Rng, SeedableRng};
 use vecstore::{read, write, Format, KeyedVectors, ReadOptions, WriteOptions};
 
 const CHILD_ENV: &str = "VECSTORE_CRASH_CHILD";
@@ -31,7 +28,7 @@ fn format_named(name: &str) -> Format {
 
 #[test]
 fn a_killed_save_never_leaves_a_partial_file() {
-    if let Ok(spec) = std::env::var(CHILD_ENV) {
+    if let Some(spec) = crash_test::child_arg(CHILD_ENV) {
         let (format, path) = spec.split_once(':').unwrap();
         let versions = versions();
         for i in 0.. {
@@ -46,47 +43,37 @@ fn a_killed_save_never_leaves_a_partial_file() {
         return;
     }
     let versions = versions();
-    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
-    for format in [Format::Native, Format::Binary, Format::Text] {
+    for (seed, format) in [Format::Native, Format::Binary, Format::Text]
+        .into_iter()
+        .enumerate()
+    {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("vectors");
         write(&versions[0], &path, format, &WriteOptions::default()).unwrap();
         let mut seen = [0usize; 2];
-        for _ in 0..35 {
-            let mut child = Command::new(std::env::current_exe().unwrap())
-                .args([
-                    "a_killed_save_never_leaves_a_partial_file",
-                    "--exact",
-                    "--nocapture",
-                ])
-                .env(CHILD_ENV, format!("{}:{}", format.name(), path.display()))
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap();
-            std::thread::sleep(Duration::from_millis(rng.random_range(5..80)));
-            child.kill().unwrap();
-            child.wait().unwrap();
-            let (loaded, _) = read(&path, format, &ReadOptions::default()).unwrap_or_else(|e| {
-                panic!("{format:?}: the file under the final name is damaged: {e}")
+        crash_test::Kills::new("a_killed_save_never_leaves_a_partial_file", CHILD_ENV)
+            .rounds(35)
+            .seed(seed as u64)
+            .run(&format!("{}:{}", format.name(), path.display()), |_| {
+                let (loaded, _) =
+                    read(&path, format, &ReadOptions::default()).unwrap_or_else(|e| {
+                        panic!("{format:?}: the file under the final name is damaged: {e}")
+                    });
+                let which = versions.iter().position(|v| *v == loaded);
+                let which =
+                    which.unwrap_or_else(|| panic!("{format:?}: the file is neither version"));
+                seen[which] += 1;
             });
-            let which = versions.iter().position(|v| *v == loaded);
-            let which = which.unwrap_or_else(|| panic!("{format:?}: the file is neither version"));
-            seen[which] += 1;
-        }
         // Killed saves may leave temporary files; they never get in a later save's way.
         write(&versions[1], &path, format, &WriteOptions::default()).unwrap();
         assert_eq!(
             read(&path, format, &ReadOptions::default()).unwrap().0,
             versions[1]
         );
-        for entry in std::fs::read_dir(dir.path()).unwrap() {
-            let name = entry.unwrap().file_name().into_string().unwrap();
-            assert!(
-                name == "vectors" || (name.starts_with(".vectors.") && name.ends_with(".tmp")),
-                "{name}"
-            );
-        }
+        assert_eq!(
+            crash_test::strays(dir.path(), &["vectors"]),
+            Vec::<String>::new()
+        );
         assert!(seen[0] + seen[1] == 35, "{format:?}: {seen:?}");
     }
 }

@@ -1,0 +1,168 @@
+//! Writes the seed corpus of every fuzz target to `fuzz/corpus/<target>/`:
+//! small valid files, copied from `fixtures/` or made from them with this
+//! workspace's writers. Seeds are kept to a few KB so that libFuzzer
+//! mutates quickly; `tests/replay.rs` also runs the full-size fixtures.
+//!
+//! `cargo run -p fuzz-targets --example make_seeds` (from anywhere in the
+//! workspace). The output is deterministic.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use annoy_rs::{AnnoyIndex, BuildOptions, Metric};
+use corpus::Corpus;
+use embed::{Architecture, Params, Word2Vec};
+use knn::sidecar::Sidecar;
+use vecstore::{Format, ReadOptions};
+
+type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn seeds(target: &str) -> Result<PathBuf> {
+    let dir = root().join("fuzz/corpus").join(target);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+fn copy(fixture: &str, target: &str) -> Result {
+    let from = root().join("fixtures").join(fixture);
+    let name = Path::new(fixture).file_name().ok_or("fixture name")?;
+    std::fs::copy(from, seeds(target)?.join(name))?;
+    Ok(())
+}
+
+/// The first whole words of `fixture`, about `bytes` long.
+fn head(fixture: &str, bytes: usize, boundary: u8) -> Result<Vec<u8>> {
+    let text = std::fs::read(root().join("fixtures").join(fixture))?;
+    let cut = text[..bytes]
+        .iter()
+        .rposition(|&b| b == boundary)
+        .ok_or("no boundary")?;
+    Ok(text[..=cut].to_vec())
+}
+
+fn gzip(data: &[u8]) -> Result<Vec<u8>> {
+    let mut out = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    out.write_all(data)?;
+    Ok(out.finish()?)
+}
+
+fn zip(name: &str, data: &[u8], method: zip::CompressionMethod) -> Result<Vec<u8>> {
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(method)
+        .last_modified_time(zip::DateTime::default());
+    out.start_file(name, options)?;
+    out.write_all(data)?;
+    Ok(out.finish()?.into_inner())
+}
+
+fn main() -> Result {
+    // word2vec C text and binary: gensim's and the C tool's small files.
+    for name in ["small.txt", "small_c.txt", "duplicates.txt"] {
+        copy(&format!("gensim/{name}"), "word2vec_text")?;
+    }
+    for name in [
+        "small.bin",
+        "small_c.bin",
+        "duplicates.bin",
+        "invalid_utf8.bin",
+    ] {
+        copy(&format!("gensim/{name}"), "word2vec_binary")?;
+    }
+
+    // Native: gensim's small vectors with and without counts.
+    let small = root().join("fixtures/gensim/small.txt");
+    let counts = ReadOptions::default().counts_file(root().join("fixtures/gensim/small.vocab"));
+    let (with_counts, _) = vecstore::read(&small, Format::Text, &counts)?;
+    let (without, _) = vecstore::read(&small, Format::Text, &ReadOptions::default())?;
+    let dir = seeds("native_kv")?;
+    with_counts.save(dir.join("small_counts.kv"))?;
+    without.save(dir.join("small.kv"))?;
+
+    // Annoy: twelve of the fixture items, two trees, each metric; and
+    // Annoy's own tiny angular index.
+    let items: Vec<f32> = std::fs::read(root().join("fixtures/annoy/items.f32"))?
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .take(12 * fuzz_targets::ANNOY_DIM)
+        .collect();
+    for metric in [
+        Metric::Angular,
+        Metric::Euclidean,
+        Metric::Manhattan,
+        Metric::Dot,
+    ] {
+        let mut index = AnnoyIndex::new(fuzz_targets::ANNOY_DIM, metric);
+        index.add_items(&items)?;
+        index.build_with(BuildOptions::new(2).seed(1).threads(1), |_, _| {})?;
+        let target = format!("annoy_{}", metric.name());
+        index.save(seeds(&target)?.join("twelve_items.ann"))?;
+    }
+    copy("annoy/angular_tiny.ann", "annoy_angular")?;
+
+    // Sidecars: gensim's (protocol 4) and ours (protocol 2).
+    copy("annoy/gensim_indexer.ann.dict", "sidecar")?;
+    let ours = Sidecar {
+        f: 8,
+        num_trees: 3,
+        labels: ["say", "cute", "woof", "dög", ""]
+            .map(String::from)
+            .to_vec(),
+        metric: Some("angular".into()),
+    };
+    std::fs::write(seeds("sidecar")?.join("ours.dict"), ours.to_pickle())?;
+
+    // Corpora: the start of the text8-style and line fixtures, plain,
+    // gzipped and zipped.
+    let words = head("corpus/dev100k.txt", 1500, b' ')?;
+    let lines = head("corpus/dev100k_lines.txt", 1500, b'\n')?;
+    std::fs::write(seeds("corpus_text8")?.join("dev_head.txt"), &words)?;
+    std::fs::write(seeds("corpus_lines")?.join("dev_lines_head.txt"), &lines)?;
+    std::fs::write(seeds("corpus_gz")?.join("dev_head.txt.gz"), gzip(&words)?)?;
+    std::fs::write(
+        seeds("corpus_gz")?.join("dev_lines_head.txt.gz"),
+        gzip(&lines)?,
+    )?;
+    for (name, method) in [
+        ("deflated.zip", zip::CompressionMethod::Deflated),
+        ("stored.zip", zip::CompressionMethod::Stored),
+    ] {
+        let archive = zip("text8", &words, method)?;
+        std::fs::write(seeds("corpus_zip")?.join(name), archive)?;
+    }
+
+    // Models: negative sampling, and hierarchical softmax with negative
+    // sampling, on the text8 seed (untrained: the files are what matters).
+    let temp = tempfile::tempdir()?;
+    let corpus_path = temp.path().join("corpus.txt");
+    std::fs::write(&corpus_path, &words)?;
+    for (name, hs) in [("ns", false), ("hs_ns", true)] {
+        let params = Params {
+            vector_size: 4,
+            min_count: 3,
+            workers: 1,
+            hs,
+            architecture: Architecture::SkipGram,
+            ..Params::default()
+        };
+        let model = Word2Vec::build_vocab(&Corpus::text8(&corpus_path), params)?;
+        let path = temp.path().join(name);
+        model.save(&path)?;
+        let input = fuzz_targets::model_input(&path);
+        std::fs::write(seeds("model")?.join(name), input)?;
+    }
+
+    // Check that every seed is accepted by its target.
+    for target in fuzz_targets::TARGETS {
+        for entry in std::fs::read_dir(seeds(target.name)?)? {
+            let path = entry?.path();
+            let accepted = (target.run)(&std::fs::read(&path)?);
+            assert!(accepted, "{}: {} is refused", target.name, path.display());
+        }
+    }
+    Ok(())
+}
