@@ -280,7 +280,9 @@ fn words_of(readers: Vec<corpus::SentenceReader>, max_sentence: usize) -> Option
             assert!(sentence.len() <= max_sentence, "sentence too long");
             for word in sentence.words() {
                 assert!(!word.is_empty(), "empty word");
-                assert!(word.len() <= MAX_WORD_BYTES, "word longer than the cap");
+                // The cap is on the bytes read; each invalid byte among them
+                // may become a 3-byte U+FFFD.
+                assert!(word.len() <= 3 * MAX_WORD_BYTES, "word longer than the cap");
                 words.push(word.to_owned());
             }
         }
