@@ -2,6 +2,7 @@
 
 mod bench_annoy;
 mod bench_formats;
+mod bench_knn;
 mod bench_train;
 mod bench_vocab;
 mod peer;
@@ -31,6 +32,8 @@ enum Task {
     BenchAnnoy(bench_annoy::Args),
     /// Time word2vec text/binary load and save against gensim, side by side.
     BenchFormats(bench_formats::Args),
+    /// Time exact and Annoy most_similar against gensim, side by side.
+    BenchKnn(bench_knn::Args),
     /// Time vocabulary counting against gensim's build_vocab, side by side.
     BenchVocab(bench_vocab::Args),
     /// Train word2vec against gensim side by side: speed, memory, quality.
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
         Task::TutorialChild(args) => tutorial::memory::child(args),
         Task::BenchAnnoy(args) => bench_annoy::run(args),
         Task::BenchFormats(args) => bench_formats::run(args),
+        Task::BenchKnn(args) => bench_knn::run(args),
         Task::BenchVocab(args) => bench_vocab::run(args),
         Task::BenchTrain(args) => bench_train::run(args),
     };

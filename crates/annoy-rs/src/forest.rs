@@ -383,7 +383,7 @@ impl Forest<Storage> {
                 .chunks_exact(4)
                 .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
         );
-        if bytes.len() % 4 != 0 {
+        if !bytes.len().is_multiple_of(4) {
             return Err(Error::Format {
                 path: None,
                 metric: metric.name(),

@@ -45,7 +45,7 @@ impl Items {
 
     /// Appends `rows` (a multiple of `dim` values) as the next ids.
     pub fn extend(&mut self, rows: &[f32]) -> Result<()> {
-        if self.dim == 0 || rows.len() % self.dim != 0 {
+        if self.dim == 0 || !rows.len().is_multiple_of(self.dim) {
             return Err(Error::DimensionMismatch {
                 expected: self.dim,
                 found: rows.len() % self.dim.max(1),

@@ -9,7 +9,7 @@ use ndarray::{Array1, Array2};
 use vecstore::KeyedVectors;
 
 use crate::error::{Error, Result};
-use crate::indexer::ExactIndexer;
+use crate::exact::ExactIndexer;
 
 /// Correct and incorrect answers of one section of analogy questions.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -22,6 +22,7 @@
 mod annoy;
 mod error;
 mod eval;
+mod exact;
 mod indexer;
 pub mod sidecar;
 mod similarity;
@@ -33,6 +34,7 @@ pub use eval::{
     evaluate_word_analogies, evaluate_word_pairs, pearson, ranks, AnalogyReport, PairsReport,
     Section,
 };
-pub use indexer::{ExactIndexer, Indexer};
+pub use exact::ExactIndexer;
+pub use indexer::Indexer;
 pub use similarity::{Similarity, Term};
 pub use topk::top_k;

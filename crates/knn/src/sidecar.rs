@@ -574,7 +574,7 @@ impl<'a> Reader<'a> {
     }
 
     fn set_items(&mut self, at: usize, items: Vec<Value>) -> Result<()> {
-        if items.len() % 2 != 0 {
+        if !items.len().is_multiple_of(2) {
             return self.fail(at, "an odd number of keys and values");
         }
         let mut pairs = Vec::with_capacity(items.len() / 2);

@@ -12,7 +12,8 @@ use rayon::prelude::*;
 use vecstore::KeyedVectors;
 
 use crate::error::{Error, Result};
-use crate::indexer::{ExactIndexer, Indexer};
+use crate::exact::ExactIndexer;
+use crate::indexer::Indexer;
 use crate::topk::top_k;
 
 /// One term of a query: a word (its unit vector is used) or a raw vector

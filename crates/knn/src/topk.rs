@@ -29,11 +29,20 @@ pub fn top_k(
     k: usize,
     excluded: impl Fn(usize) -> bool,
 ) -> Vec<(usize, f32)> {
+    top_k_of(scores.into_iter().enumerate(), k, excluded)
+}
+
+/// [`top_k`] of `(id, score)` pairs.
+pub fn top_k_of(
+    scored: impl IntoIterator<Item = (usize, f32)>,
+    k: usize,
+    excluded: impl Fn(usize) -> bool,
+) -> Vec<(usize, f32)> {
     if k == 0 {
         return Vec::new();
     }
     let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(k + 1);
-    for (id, score) in scores.into_iter().enumerate() {
+    for (id, score) in scored {
         let score = if score.is_nan() {
             f32::NEG_INFINITY
         } else {
@@ -58,6 +67,108 @@ pub fn top_k(
     best
 }
 
+/// A stream of approximate scores, each within `margin / 2` of its row's
+/// true score, reduced to the rows that may still be among the `k` best true
+/// scores: those whose approximate score is at least the `k`-th best
+/// approximate score less `margin`.
+///
+/// (The `k` best approximate rows have true scores at least the `k`-th
+/// best approximate score less `margin / 2`, so the `k`-th best true score
+/// is at least that; a row among the true best has an approximate score at
+/// least that less `margin / 2` again.)
+#[derive(Debug, Clone)]
+pub(crate) struct Shortlist {
+    k: usize,
+    margin: f32,
+    /// The `k` best approximate scores so far, the worst on top.
+    best: BinaryHeap<Worst>,
+    /// Every row seen above the threshold of its time; pruned now and then.
+    candidates: Vec<(usize, f32)>,
+    /// Prune `candidates` when it grows to this length.
+    prune_at: usize,
+}
+
+impl Shortlist {
+    /// An empty shortlist for the `k` best, scores being within `margin / 2`.
+    pub(crate) fn new(k: usize, margin: f32) -> Self {
+        Shortlist {
+            k,
+            margin,
+            best: BinaryHeap::with_capacity(k + 1),
+            candidates: Vec::new(),
+            prune_at: 4 * k + 256,
+        }
+    }
+
+    /// Rows below this approximate score cannot be among the `k` best.
+    fn threshold(&self) -> f32 {
+        match self.best.peek() {
+            Some(worst) if self.best.len() == self.k => worst.0 - self.margin,
+            _ if self.k == 0 => f32::INFINITY,
+            _ => f32::NEG_INFINITY,
+        }
+    }
+
+    /// Takes the approximate scores of the rows `first..first + scores.len()`,
+    /// skipping excluded rows.
+    pub(crate) fn push(&mut self, first: usize, scores: &[f32], excluded: impl Fn(usize) -> bool) {
+        let mut threshold = self.threshold();
+        for (c, chunk) in scores.chunks(16).enumerate() {
+            // Most chunks hold nothing above the threshold: a branch-free
+            // count (vectorised) skips them.
+            if chunk
+                .iter()
+                .map(|&s| u32::from(s >= threshold))
+                .sum::<u32>()
+                == 0
+            {
+                continue;
+            }
+            for (i, &score) in chunk.iter().enumerate() {
+                // (The quantised scores are finite: no NaN to rank.)
+                if score < threshold {
+                    continue;
+                }
+                let id = first + c * 16 + i;
+                if excluded(id) {
+                    continue;
+                }
+                self.candidates.push((id, score));
+                self.best.push(Worst(score, id));
+                if self.best.len() > self.k {
+                    self.best.pop();
+                }
+                threshold = self.threshold();
+            }
+        }
+        if self.candidates.len() >= self.prune_at {
+            self.candidates.retain(|&(_, score)| score >= threshold);
+            self.prune_at = 2 * self.candidates.len() + 4 * self.k + 256;
+        }
+    }
+
+    /// The shortlist of two disjoint sets of rows.
+    pub(crate) fn merge(mut self, other: Shortlist) -> Shortlist {
+        for entry in other.best {
+            self.best.push(entry);
+            if self.best.len() > self.k {
+                self.best.pop();
+            }
+        }
+        self.candidates.extend(other.candidates);
+        self
+    }
+
+    /// The rows that may be among the `k` best, in no particular order.
+    pub(crate) fn into_ids(self) -> impl Iterator<Item = usize> {
+        let threshold = self.threshold();
+        self.candidates
+            .into_iter()
+            .filter(move |&(_, score)| score >= threshold)
+            .map(|(id, _)| id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +187,36 @@ mod tests {
     }
 
     proptest! {
+        /// Whatever the split into pushes and merges, the shortlist keeps
+        /// every row whose true score may be among the k best.
+        #[test]
+        fn shortlist_keeps_every_possible_best(
+            truth in proptest::collection::vec(-1.0f32..1.0, 0..300),
+            noise in proptest::collection::vec(-0.05f32..0.05, 300),
+            k in 0usize..12,
+            split in 0usize..300,
+            tile in 1usize..64,
+        ) {
+            let approx: Vec<f32> = truth.iter().zip(&noise).map(|(t, n)| t + n).collect();
+            let excluded = |id: usize| id % 5 == 1;
+            let split = split.min(approx.len());
+            let mut parts = [Shortlist::new(k, 0.1), Shortlist::new(k, 0.1)];
+            for (part, range) in parts.iter_mut().zip([0..split, split..approx.len()]) {
+                for first in range.clone().step_by(tile) {
+                    let end = (first + tile).min(range.end);
+                    part.push(first, &approx[first..end], excluded);
+                }
+            }
+            let [a, b] = parts;
+            let ids: Vec<usize> = a.merge(b).into_ids().collect();
+            let exact = top_k(truth.iter().copied(), k, excluded);
+            for (id, _) in &exact {
+                prop_assert!(ids.contains(id), "{id} missing from {ids:?}");
+            }
+            let reranked = top_k_of(ids.iter().map(|&id| (id, truth[id])), k, |_| false);
+            prop_assert_eq!(reranked, exact);
+        }
+
         #[test]
         fn equals_a_full_sort(scores in proptest::collection::vec(-1.0f32..1.0, 0..200), k in 0usize..20) {
             let mut sorted: Vec<(usize, f32)> = scores.iter().copied().enumerate().filter(|(id, _)| id % 7 != 3).collect();

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use knn::{Error, ExactIndexer, Indexer, Similarity, Term};
+use knn::{top_k, Error, ExactIndexer, Indexer, Similarity, Term};
 use ndarray::array;
 use proptest::prelude::*;
 use vecstore::KeyedVectors;
@@ -209,6 +209,42 @@ proptest! {
             if (reference.iter().filter(|(_, s)| (s - want).abs() < 1e-5).count()) == 1 {
                 prop_assert_eq!(word, &format!("w{id}"));
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The exact indexer (quantised scan, then f32 re-rank) returns exactly
+    /// what scoring every row in f32 returns: same ids, same scores, same
+    /// tie order, with `restrict` and exclusions, one query or a batch.
+    /// Coarse values make many ties and near-ties.
+    #[test]
+    fn exact_indexer_equals_a_full_f32_scan(
+        values in proptest::collection::vec(-3i8..=3, 300 * 8),
+        queries in proptest::collection::vec(-3i8..=3, 8 * 5),
+        topn in 0usize..15,
+        restrict in proptest::option::of(1usize..300),
+        exclude in proptest::collection::vec(0usize..300, 0..4),
+    ) {
+        let values: Vec<f32> = values.iter().map(|&v| f32::from(v) * 0.25).collect();
+        let words = (0..300).map(|i| format!("w{i}")).collect();
+        let kv = KeyedVectors::from_parts(words, ndarray::Array2::from_shape_vec((300, 8), values).unwrap(), None).unwrap();
+        let normed = kv.normed_vectors();
+        let queries = ndarray::Array2::from_shape_vec((5, 8), queries.iter().map(|&v| f32::from(v)).collect()).unwrap();
+        let exact = ExactIndexer::new(&kv);
+        let rows = restrict.unwrap_or(300);
+        let reference = |query: ndarray::ArrayView1<'_, f32>| {
+            let scores = (0..rows).map(|i| normed.row(i).dot(&query));
+            top_k(scores, topn, |id| exclude.contains(&id))
+        };
+        let excludes = vec![exclude.clone(); 5];
+        let batch = exact.search_batch(queries.view(), topn, restrict, &excludes);
+        for (query, batch) in queries.outer_iter().zip(batch) {
+            let want = reference(query);
+            prop_assert_eq!(&exact.search(query, topn, restrict, &exclude), &want);
+            prop_assert_eq!(batch, want);
         }
     }
 }

@@ -9,6 +9,7 @@ use hashbrown::{DefaultHashBuilder, HashTable};
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
 
 use crate::error::{Error, Result};
+use crate::int8::Int8Rows;
 use crate::matrix::Matrix;
 
 /// Words and their vectors, like gensim's `KeyedVectors`.
@@ -40,7 +41,15 @@ pub struct KeyedVectors {
     hasher: DefaultHashBuilder,
     matrix: Matrix,
     counts: Option<Vec<u64>>,
+    derived: Derived,
+}
+
+/// Representations computed from the vectors on first use and dropped on
+/// every mutation.
+#[derive(Clone, Default)]
+struct Derived {
     normed: OnceLock<Array2<f32>>,
+    normed_int8: OnceLock<Option<Int8Rows>>,
 }
 
 impl KeyedVectors {
@@ -59,7 +68,7 @@ impl KeyedVectors {
             hasher: DefaultHashBuilder::default(),
             matrix: Matrix::Owned(matrix),
             counts: None,
-            normed: OnceLock::new(),
+            derived: Derived::default(),
         }
     }
 
@@ -94,7 +103,7 @@ impl KeyedVectors {
             hasher,
             matrix,
             counts,
-            normed: OnceLock::new(),
+            derived: Derived::default(),
         })
     }
 
@@ -137,7 +146,7 @@ impl KeyedVectors {
             hasher,
             matrix,
             counts,
-            normed: OnceLock::new(),
+            derived: Derived::default(),
         };
         Ok((kv, dropped.len()))
     }
@@ -215,9 +224,21 @@ impl KeyedVectors {
     /// The matrix of unit-norm vectors (zero rows stay zero), computed on first
     /// use (in parallel) and cached until the next mutation.
     pub fn normed_vectors(&self) -> ArrayView2<'_, f32> {
-        self.normed
+        self.derived
+            .normed
             .get_or_init(|| normalize_rows(self.matrix.view()))
             .view()
+    }
+
+    /// The unit vectors quantised to bytes (see [`Int8Rows`]), for fast
+    /// exact search; computed on first use and cached like
+    /// [`normed_vectors`](Self::normed_vectors). `None` if a vector holds
+    /// a value that is not finite.
+    pub fn normed_int8(&self) -> Option<&Int8Rows> {
+        self.derived
+            .normed_int8
+            .get_or_init(|| Int8Rows::new(self.normed_vectors()))
+            .as_ref()
     }
 
     /// Iterates over `(word, vector)` in vocabulary order.
@@ -265,7 +286,7 @@ impl KeyedVectors {
         if let Some(counts) = &mut self.counts {
             counts.push(0);
         }
-        self.normed = OnceLock::new();
+        self.derived = Derived::default();
         Ok(index)
     }
 
