@@ -203,52 +203,26 @@ impl Word2Vec {
     /// `<path>.syn1neg` and/or `<path>.syn1` hold the output weights, and
     /// `<path>.json` the parameters.
     ///
-    /// Every file is first written whole into a temporary directory beside
-    /// `path` (`.<name>.<random>.tmp`), then the files are renamed into
-    /// place one after the other, the metadata last. A crash while writing
-    /// leaves the previous model untouched; only a crash in the instant
+    /// The files are saved together ([`vecstore::FileSet`]): each is
+    /// written whole to a temporary directory beside `path`, then they are
+    /// renamed into place, the metadata last. A crash while writing leaves
+    /// the previous model untouched; only a crash in the microseconds
     /// between two renames leaves files of both saves.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        let io = |op, path: &Path, source| Error::Io {
-            op,
-            path: path.to_path_buf(),
-            source,
-        };
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        let name = path.file_name().ok_or_else(|| {
-            let not_a_file = std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file");
-            io("save a model to", path, not_a_file)
-        })?;
-        let staging = tempfile::Builder::new()
-            .prefix(&format!(".{}.", name.to_string_lossy()))
-            .suffix(".tmp")
-            .tempdir_in(dir)
-            .map_err(|e| io("create a temporary directory for", path, e))?;
-        let staged = staging.path().join(name);
-        // (file under `staged`, final file), in the order they are renamed.
-        let mut files = vec![(staged.clone(), path.to_path_buf())];
-        vecstore::write(
-            &self.wv(),
-            &staged,
-            Format::Native,
-            &WriteOptions::default(),
-        )?;
+        let mut files = vecstore::FileSet::new(path)?;
+        let options = WriteOptions::default();
+        vecstore::write(&self.wv(), &files.stage(path), Format::Native, &options)?;
         if let Some(syn1neg) = &self.syn1neg {
             let kv = KeyedVectors::from_parts(self.words.clone(), syn1neg.to_array(), None)?;
-            let file = sibling(&staged, "syn1neg");
-            vecstore::write(&kv, &file, Format::Native, &WriteOptions::default())?;
-            files.push((file, sibling(path, "syn1neg")));
+            let staged = files.stage(&sibling(path, "syn1neg"));
+            vecstore::write(&kv, &staged, Format::Native, &options)?;
         }
         if let Some(syn1) = &self.syn1 {
             let nodes = (0..syn1.rows()).map(|i| format!("node{i}")).collect();
             let kv = KeyedVectors::from_parts(nodes, syn1.to_array(), None)?;
-            let file = sibling(&staged, "syn1");
-            vecstore::write(&kv, &file, Format::Native, &WriteOptions::default())?;
-            files.push((file, sibling(path, "syn1")));
+            let staged = files.stage(&sibling(path, "syn1"));
+            vecstore::write(&kv, &staged, Format::Native, &options)?;
         }
         let meta = Meta {
             format: META_FORMAT.into(),
@@ -257,30 +231,9 @@ impl Word2Vec {
             epochs_trained: self.epochs_trained,
         };
         let json = serde_json::to_vec_pretty(&meta).expect("metadata serialises");
-        let file = sibling(&staged, "json");
-        vecstore::write_file(&file, |out| std::io::Write::write_all(out, &json))?;
-        files.push((file, sibling(path, "json")));
-        // Keep the renames quick, so that the window in which a crash leaves
-        // files of both saves is a few microseconds: flush the new files'
-        // data first (ext4 flushes it on a rename that replaces a file), and
-        // hold the old files open so that their blocks are freed after the
-        // last rename, not during each.
-        for (from, _) in &files {
-            std::fs::File::open(from)
-                .and_then(|file| file.sync_data())
-                .map_err(|e| io("flush", from, e))?;
-        }
-        let old_files: Vec<std::fs::File> = files
-            .iter()
-            .filter_map(|(_, to)| std::fs::File::open(to).ok())
-            .collect();
-        for (from, to) in &files {
-            std::fs::rename(from, to).map_err(|e| io("rename a temporary file to", to, e))?;
-        }
-        drop(old_files);
-        staging
-            .close()
-            .map_err(|e| io("remove the temporary directory of", path, e))?;
+        let staged = files.stage(&sibling(path, "json"));
+        vecstore::write_file(&staged, |out| std::io::Write::write_all(out, &json))?;
+        files.commit()?;
         Ok(())
     }
 

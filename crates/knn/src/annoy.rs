@@ -123,16 +123,24 @@ impl AnnoyIndexer {
     /// Saves the index to `path` (Annoy's file) and gensim's sidecar to
     /// `path.dict` (`{'f', 'num_trees', 'labels', 'metric'}`), so that
     /// `gensim.similarities.annoy.AnnoyIndexer().load(path)` opens it.
+    ///
+    /// The two files are saved together ([`vecstore::FileSet`]): both are
+    /// written whole to a temporary directory beside `path`, then renamed
+    /// into place, the sidecar last. A crash while writing leaves the
+    /// previous pair untouched; only a crash in the microseconds between
+    /// the two renames leaves a new index beside the old sidecar.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        self.index.save(path)?;
+        let mut files = vecstore::FileSet::new(path)?;
+        self.index.save(files.stage(path))?;
         let sidecar = Sidecar {
             f: self.index.f(),
             num_trees: self.num_trees,
             labels: self.labels.clone(),
             metric: Some("angular".into()),
         };
-        sidecar.write(&Sidecar::path_for(path))?;
+        sidecar.write(&files.stage(&Sidecar::path_for(path)))?;
+        files.commit()?;
         Ok(())
     }
 

@@ -31,10 +31,9 @@
 #![deny(missing_docs)]
 
 mod atomic;
-pub use atomic::write_file;
+pub use atomic::{write_file, FileSet};
 mod error;
 mod format;
-pub mod int8;
 mod keyed_vectors;
 mod matrix;
 pub mod native;
