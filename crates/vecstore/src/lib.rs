@@ -34,6 +34,7 @@ mod atomic;
 pub use atomic::{write_file, FileSet};
 mod error;
 mod format;
+pub mod int8;
 mod keyed_vectors;
 mod matrix;
 pub mod native;
