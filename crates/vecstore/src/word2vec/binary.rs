@@ -45,7 +45,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadRep
         .metadata()
         .map_err(|e| Error::io("read", path, e))?
         .len();
-    let mut blocks = Blocks::new(file);
+    let mut blocks = Blocks::new(file, size);
     let mut eof = blocks.fill(path)?;
     let header = read_header(&mut blocks.data(), path)?;
     let dim = header.dim;
@@ -149,11 +149,14 @@ struct Blocks {
 }
 
 impl Blocks {
-    fn new(file: File) -> Self {
+    /// Blocks of `file`, of `size` bytes: no larger than the file needs.
+    fn new(file: File, size: u64) -> Self {
+        let block =
+            usize::try_from(size.saturating_add(1)).map_or(BLOCK_BYTES, |b| b.min(BLOCK_BYTES));
         Blocks {
             file,
             file_pos: 0,
-            buf: vec![0; BLOCK_BYTES],
+            buf: vec![0; block],
             filled: 0,
         }
     }
