@@ -50,6 +50,12 @@ pub struct TrainReport {
 /// Words a thread processes between learning-rate updates (gensim's job size).
 const WORDS_PER_JOB: u64 = 10_000;
 
+/// The smallest byte range a plain corpus is split into for the workers
+/// (about one text8 sentence of 10,000 words): a range boundary ends a
+/// sentence, so ranges of a word or two would leave the words without
+/// context and nothing to train on. Workers beyond the ranges share them.
+const MIN_CHUNK_BYTES: u64 = 64 << 10;
+
 /// Read-only state shared by the threads of one `train` call.
 struct Shared<'a> {
     model: &'a Word2Vec,
@@ -101,13 +107,14 @@ pub(crate) fn train(
         effective: AtomicU64::new(0),
         total: model.corpus_words * epochs as u64,
     };
+    let size = std::fs::metadata(corpus.path()).map_or(0, |m| m.len());
+    let chunks = usize::try_from(size / MIN_CHUNK_BYTES)
+        .unwrap_or(usize::MAX)
+        .clamp(1, workers);
     let start = Instant::now();
     for epoch in 0..epochs {
-        let readers: Vec<Mutex<SentenceReader>> = corpus
-            .chunks(workers)?
-            .into_iter()
-            .map(Mutex::new)
-            .collect();
+        let readers: Vec<Mutex<SentenceReader>> =
+            corpus.chunks(chunks)?.into_iter().map(Mutex::new).collect();
         let (finished, done_signal) = mpsc::channel::<Result<()>>();
         let mut first_error = None;
         std::thread::scope(|scope| {

@@ -173,6 +173,35 @@ fn more_threads_than_chunks_or_cores_still_cover_the_corpus() {
 }
 
 #[test]
+fn a_corpus_smaller_than_one_chunk_per_thread_trains() {
+    // 13 words in 49 bytes, 64 workers: more workers than bytes, than
+    // words and than cores. Every word is trained on, once per epoch.
+    let dir = tempfile::tempdir().unwrap();
+    let text = "the cat sat on the mat the dog sat on the log end";
+    for (name, corpus) in [
+        ("text8", Corpus::text8(dir.path().join("text8"))),
+        ("lines", Corpus::lines(dir.path().join("lines"))),
+    ] {
+        std::fs::write(corpus.path(), text).unwrap();
+        let params = Params {
+            vector_size: 8,
+            min_count: 1,
+            workers: 64,
+            sample: 0.0,
+            ..Params::default()
+        };
+        let mut model = Word2Vec::build_vocab(&corpus, params).unwrap();
+        let before = model.wv();
+        let report = model.train(&corpus, 3, &mut |_| {}).unwrap();
+        assert_eq!(report.raw_words, 3 * 13, "{name}");
+        let after = model.wv();
+        assert_eq!(after.len(), 8, "{name}");
+        assert!(after.vectors().iter().all(|x| x.is_finite()), "{name}");
+        assert!(before != after, "{name}: training changed nothing");
+    }
+}
+
+#[test]
 fn bad_parameters_and_empty_vocabularies_are_errors() {
     let zero = Params {
         vector_size: 0,
