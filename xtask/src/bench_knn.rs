@@ -59,6 +59,9 @@ struct Figures {
     recall: f64,
 }
 
+/// A row of the table: its name and the figure it shows.
+type Measure = (&'static str, fn(&Figures) -> f64);
+
 const TOPN: usize = 5;
 
 /// Runs the comparison.
@@ -132,7 +135,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     println!("| measure | ours, median | gensim, median | gensim / ours | rounds (ours; gensim) |");
     println!("|---|---|---|---|---|");
-    let rows: [(&str, fn(&Figures) -> f64); 4] = [
+    let rows: [Measure; 4] = [
         ("exact query, ms", |f| f.exact_ms),
         ("exact batch, s", |f| f.batch_s),
         ("Annoy query, ms", |f| f.annoy_ms),

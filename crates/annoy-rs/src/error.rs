@@ -68,6 +68,13 @@ pub enum Error {
     /// `build` was asked for zero trees.
     #[error("cannot build a forest of 0 trees")]
     ZeroTrees,
+    /// `add_trees` on a forest whose original roots are unknown (one loaded
+    /// from a file keeps only the copies of its roots).
+    #[error("cannot add trees: {reason}")]
+    CannotAddTrees {
+        /// Why.
+        reason: &'static str,
+    },
     /// `build` was called on an index without items.
     #[error("cannot build an index without items")]
     Empty,

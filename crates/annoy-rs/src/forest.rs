@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::distance;
 use crate::error::{Error, Result};
+use crate::items::Items;
 use crate::kernels::{self, Kernels};
 use crate::metric::{Layout, Metric};
 
@@ -422,6 +423,71 @@ impl Forest<Storage> {
             path: None,
             kernels: kernels::best(),
         }
+    }
+}
+
+impl Forest<Storage> {
+    /// Fails unless this forest's roots are its trees' nodes and it ends
+    /// with a copy of each, in order — true of every forest this crate
+    /// builds; a loaded file knows only the copies.
+    pub(crate) fn check_root_copies(&self) -> Result<()> {
+        let nodes = self.nodes()?;
+        let nw = self.layout.node_words;
+        let r = self.roots.len();
+        let first_copy = self.n_nodes.checked_sub(r).ok_or(Error::CannotAddTrees {
+            reason: "the forest has fewer nodes than roots",
+        })?;
+        for (i, &root) in self.roots.iter().enumerate() {
+            let root = root as usize;
+            if root >= first_copy {
+                return Err(Error::CannotAddTrees {
+                    reason: "the forest's original roots are unknown (it was loaded from a file)",
+                });
+            }
+            let copy = (first_copy + i) * nw;
+            if nodes.words[root * nw..(root + 1) * nw] != nodes.words[copy..copy + nw] {
+                return Err(Error::CannotAddTrees {
+                    reason: "the forest does not end with a copy of each root",
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The items, read back from the item nodes (those with a descendant
+    /// count of 1; the others are ids never added).
+    pub(crate) fn items(&self) -> Result<Items> {
+        let mut items = Items::new(self.layout.dim);
+        for id in 0..self.n_items {
+            let node = self.item(id)?;
+            if node.n_descendants() == 1 {
+                items.set(id, &node.vector()[..self.layout.dim])?;
+            }
+        }
+        Ok(items)
+    }
+
+    /// Lets `change` rewrite the node words and roots (a mapped file is
+    /// copied into memory first); `change` must leave both as they were if
+    /// it fails. The forest then describes the new nodes.
+    pub(crate) fn rebuild_with(
+        &mut self,
+        change: impl FnOnce(&mut Vec<u32>, &mut Vec<u32>) -> Result<()>,
+    ) -> Result<()> {
+        if let Storage::Mapped(map) = &self.storage {
+            let words = map
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            self.storage = Storage::Owned(words);
+        }
+        let Storage::Owned(words) = &mut self.storage else {
+            unreachable!("the storage was made owned above");
+        };
+        change(words, &mut self.roots)?;
+        self.n_nodes = words.len() / self.layout.node_words;
+        self.path = None;
+        Ok(())
     }
 }
 

@@ -180,6 +180,36 @@ impl AnnoyIndex {
         };
         let forest = build::build(items, metric, &plan)?;
         self.state = State::Built(forest);
+        self.seed = seed;
+        Ok(())
+    }
+
+    /// Grows the built forest by `options.n_trees` more trees, seeded as the
+    /// next trees of the same build (from the index's seed: the build's, or
+    /// `options.seed`), calling `progress(trees_done, n_trees)`. The result
+    /// is the forest a build of all the trees at once would give, byte for
+    /// byte. Annoy has no such call; it lets a sweep over forest sizes build
+    /// each tree once.
+    ///
+    /// Fails before a build, or for a forest loaded from a file (its
+    /// original roots are unknown); on error the index is unchanged.
+    pub fn add_trees_with(
+        &mut self,
+        options: BuildOptions,
+        progress: impl Fn(usize, usize) + Sync,
+    ) -> Result<()> {
+        let seed = options.seed.unwrap_or(self.seed);
+        let State::Built(forest) = &mut self.state else {
+            return Err(Error::NotBuilt { op: "add trees" });
+        };
+        let plan = Plan {
+            n_trees: options.n_trees,
+            threads: options.threads,
+            seed,
+            progress: &progress,
+        };
+        build::extend(forest, &plan)?;
+        self.seed = seed;
         Ok(())
     }
 

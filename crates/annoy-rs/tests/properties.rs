@@ -153,3 +153,64 @@ proptest! {
         prop_assert!(first.id as usize == id || brute(case.metric, item, theirs) <= tolerance(0.0, case.metric, case.dim));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Growing a forest by more trees gives, byte for byte, the forest built
+    /// with all of them at once (same seed), for every metric, on any
+    /// thread count.
+    #[test]
+    fn adding_trees_equals_building_them_all(
+        metric in prop::sample::select(Metric::ALL.to_vec()),
+        dim in 1usize..9,
+        items in vec(-1.0f32..1.0, 8 * 150),
+        first in 1usize..5,
+        more in prop::collection::vec(1usize..4, 1..3),
+        seed in any::<u64>(),
+        threads in 1usize..3,
+    ) {
+        let rows = &items[..items.len() / dim * dim];
+        let total: usize = first + more.iter().sum::<usize>();
+        let mut whole = AnnoyIndex::new(dim, metric);
+        whole.add_items(rows).unwrap();
+        whole.build_with(BuildOptions::new(total).seed(seed).threads(threads), |_, _| {}).unwrap();
+        let mut grown = AnnoyIndex::new(dim, metric);
+        grown.add_items(rows).unwrap();
+        grown.build_with(BuildOptions::new(first).seed(seed).threads(threads), |_, _| {}).unwrap();
+        for &m in &more {
+            grown.add_trees_with(BuildOptions::new(m).threads(threads), |_, _| {}).unwrap();
+        }
+        prop_assert_eq!(grown.get_n_trees(), total);
+        prop_assert!(grown.forest().unwrap().as_bytes() == whole.forest().unwrap().as_bytes());
+    }
+}
+
+#[test]
+fn adding_trees_needs_a_forest_built_here() {
+    let rows: Vec<f32> = (0..200).map(|i| (i as f32 * 0.37).sin()).collect();
+    let mut index = AnnoyIndex::new(4, Metric::Angular);
+    index.add_items(&rows).unwrap();
+    let err = index
+        .add_trees_with(BuildOptions::new(1), |_, _| {})
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot add trees: the index is not built (call build or load first)"
+    );
+    index.build(2).unwrap();
+    let err = index
+        .add_trees_with(BuildOptions::new(0), |_, _| {})
+        .unwrap_err();
+    assert_eq!(err.to_string(), "cannot build a forest of 0 trees");
+    assert_eq!(index.get_n_trees(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("i.ann");
+    index.save(&path).unwrap();
+    let mut loaded = AnnoyIndex::open(&path, 4, Metric::Angular).unwrap();
+    let err = loaded
+        .add_trees_with(BuildOptions::new(1), |_, _| {})
+        .unwrap_err();
+    assert!(err.to_string().contains("loaded from a file"), "{err}");
+    assert_eq!(loaded.get_n_trees(), 2);
+}

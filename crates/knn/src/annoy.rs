@@ -120,6 +120,22 @@ impl AnnoyIndexer {
         }
     }
 
+    /// Grows the forest by `extra` trees on `threads` threads (0: all cores),
+    /// calling `progress(trees_done, extra)`: the result is the indexer a
+    /// build of all the trees at once with the same seed gives. For a sweep
+    /// over forest sizes; fails for an indexer loaded from a file.
+    pub fn add_trees_with(
+        &mut self,
+        extra: usize,
+        threads: usize,
+        progress: impl Fn(usize, usize) + Sync,
+    ) -> Result<()> {
+        self.index
+            .add_trees_with(BuildOptions::new(extra).threads(threads), progress)?;
+        self.num_trees = self.index.get_n_trees();
+        Ok(())
+    }
+
     /// Saves the index to `path` (Annoy's file) and gensim's sidecar to
     /// `path.dict` (`{'f', 'num_trees', 'labels', 'metric'}`), so that
     /// `gensim.similarities.annoy.AnnoyIndexer().load(path)` opens it.

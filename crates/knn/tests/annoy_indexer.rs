@@ -144,3 +144,24 @@ fn a_query_of_the_wrong_dimension_is_an_error() {
         })
     ));
 }
+
+#[test]
+fn growing_an_indexer_equals_building_it_whole() {
+    let kv = vectors();
+    let whole = AnnoyIndexer::builder(&kv, 7).seed(5).build().unwrap();
+    let mut grown = AnnoyIndexer::builder(&kv, 2).seed(5).build().unwrap();
+    grown.add_trees_with(5, 0, |_, _| {}).unwrap();
+    assert_eq!(grown.num_trees(), 7);
+    let normed = kv.normed_vectors();
+    for id in (0..kv.len()).step_by(97) {
+        assert_eq!(
+            grown.most_similar(normed.row(id), 10).unwrap(),
+            whole.most_similar(normed.row(id), 10).unwrap()
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("grown.ann");
+    grown.save(&path).unwrap();
+    let mut loaded = AnnoyIndexer::load(&path, &kv).unwrap();
+    assert!(loaded.add_trees_with(1, 0, |_, _| {}).is_err());
+}

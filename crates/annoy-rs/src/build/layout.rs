@@ -9,23 +9,72 @@ use crate::metric::Metric;
 
 /// Lays the nodes out as Annoy's file and wraps them as a forest.
 pub(super) fn assemble(input: &Input<'_>, trees: Vec<Tree>) -> Result<Forest<Storage>> {
-    let layout = input.layout;
-    let (nw, n_items) = (layout.node_words, input.n_items());
+    let mut words = Vec::new();
+    reserve(&mut words, input, &trees, 0)?;
+    item_nodes(&mut words, input);
+    let mut roots = Vec::with_capacity(trees.len());
+    add_tree_nodes(&mut words, &mut roots, input, trees);
+    Ok(Forest::from_built(
+        words,
+        input.layout,
+        input.n_items(),
+        roots,
+    ))
+}
+
+/// Lays `trees` out after `forest`'s own trees, as [`assemble`] would lay
+/// out all of them (the forest must end with a copy of each root: see
+/// `Forest::check_root_copies`). On error `forest` is unchanged.
+pub(super) fn extend(
+    forest: &mut Forest<Storage>,
+    input: &Input<'_>,
+    trees: Vec<Tree>,
+) -> Result<()> {
+    let nw = input.layout.node_words;
+    forest.rebuild_with(|words, roots| {
+        reserve(words, input, &trees, roots.len())?;
+        // Drop the copies of the roots at the end; they are rewritten for all.
+        words.truncate(words.len() - roots.len() * nw);
+        add_tree_nodes(words, roots, input, trees);
+        Ok(())
+    })
+}
+
+/// Reserves room for `trees` and the copies of all roots, or fails if the
+/// forest would be too large.
+fn reserve(
+    words: &mut Vec<u32>,
+    input: &Input<'_>,
+    trees: &[Tree],
+    old_roots: usize,
+) -> Result<()> {
+    let nw = input.layout.node_words;
+    // (Before the items are laid out, `words` is empty.)
+    let nodes = if words.is_empty() {
+        input.n_items()
+    } else {
+        words.len() / nw - old_roots
+    };
     let tree_nodes: usize = trees.iter().map(|t| t.words.len() / nw).sum();
-    let total = n_items as u64 + tree_nodes as u64 + trees.len() as u64;
+    let total = nodes as u64 + tree_nodes as u64 + (old_roots + trees.len()) as u64;
     if total > MAX_ITEMS {
         return Err(Error::TooManyNodes {
             nodes: total,
             max: MAX_ITEMS,
         });
     }
-    let total = total as usize;
-    let mut words: Vec<u32> = Vec::new();
+    let extra = total as usize * nw - words.len();
     words
-        .try_reserve_exact(total * nw)
+        .try_reserve_exact(extra)
         .map_err(|_| Error::OutOfMemory {
-            bytes: (total * nw * 4) as u64,
-        })?;
+            bytes: (total as usize * nw * 4) as u64,
+        })
+}
+
+/// The item nodes (node `i` is item `i`).
+fn item_nodes(words: &mut Vec<u32>, input: &Input<'_>) {
+    let layout = input.layout;
+    let (nw, n_items) = (layout.node_words, input.n_items());
     for id in 0..n_items {
         let start = words.len();
         words.resize(start + nw, 0);
@@ -45,8 +94,15 @@ pub(super) fn assemble(input: &Input<'_>, trees: Vec<Tree>) -> Result<Forest<Sto
             *word = x.to_bits();
         }
     }
-    let mut roots = Vec::with_capacity(trees.len());
-    let mut offset = 0u32;
+}
+
+/// Appends the nodes of `trees` to the items and trees in `words` (whose
+/// roots are `roots`), then a copy of every root, as Annoy's file ends.
+fn add_tree_nodes(words: &mut Vec<u32>, roots: &mut Vec<u32>, input: &Input<'_>, trees: Vec<Tree>) {
+    let layout = input.layout;
+    let (nw, n_items) = (layout.node_words, input.n_items());
+    // Tree nodes are numbered after the items and the earlier trees' nodes.
+    let mut offset = (words.len() / nw - n_items) as u32;
     for tree in trees {
         let base = words.len();
         words.extend_from_slice(&tree.words);
@@ -59,9 +115,8 @@ pub(super) fn assemble(input: &Input<'_>, trees: Vec<Tree>) -> Result<Forest<Sto
         roots.push(tree.root + offset);
         offset += (tree.words.len() / nw) as u32;
     }
-    for &root in &roots {
+    for &root in roots.iter() {
         let at = root as usize * nw;
         words.extend_from_within(at..at + nw);
     }
-    Ok(Forest::from_built(words, layout, n_items, roots))
 }
