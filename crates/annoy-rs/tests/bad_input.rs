@@ -241,3 +241,36 @@ fn unaligned_bytes_are_refused_in_place_and_copied_on_request() {
         in_place.get_nns_by_item(3, 5, None).unwrap()
     );
 }
+
+#[test]
+fn a_cycle_of_split_nodes_is_refused_at_load_and_ends_a_lazy_query_in_an_error() {
+    let metric = Metric::Euclidean; // children at words 2 and 3
+    let (_dir, path, bytes) = saved(metric);
+    let size = metric.node_size(4);
+    let word = |node: usize, w: usize| {
+        u32::from_le_bytes(bytes[node * size + w * 4..][..4].try_into().unwrap())
+    };
+    // The last node is a root; its first child is a split node (more than
+    // K = 6 descendants) whose first child is made to point back at it.
+    let root = bytes.len() / size - 1;
+    let child = word(root, 2) as usize;
+    assert!(word(child, 0) > 6, "the root's child is not a split node");
+    std::fs::write(&path, poke(&bytes, metric, child, 2, root as u32)).unwrap();
+    assert!(matches!(
+        AnnoyIndex::open(&path, 4, metric),
+        Err(Error::Format { .. })
+    ));
+    let lazy = LoadOptions {
+        verify: false,
+        ..LoadOptions::default()
+    };
+    let mut index = AnnoyIndex::new(4, metric);
+    index.load_with(&path, lazy).unwrap();
+    // An unbounded search walks into the cycle: it ends, with an error.
+    for i in 0..10 {
+        assert!(matches!(
+            index.get_nns_by_item(i, 10, Some(usize::MAX)),
+            Err(Error::Format { .. })
+        ));
+    }
+}
