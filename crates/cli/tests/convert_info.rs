@@ -111,3 +111,25 @@ fn bad_input_exits_1_with_the_cause_and_usage_errors_exit_2() {
     assert_eq!(w2v(&["convert", "only-one-arg"]).status.code(), Some(2));
     assert_eq!(w2v(&["frobnicate"]).status.code(), Some(2));
 }
+
+#[test]
+fn info_refuses_a_header_claiming_more_rows_than_the_file_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.txt");
+    std::fs::write(&path, "1000000000000 100\nw 1 2\n").unwrap();
+    for command in ["info", "convert"] {
+        let mut args = vec![command, path.to_str().unwrap()];
+        let out_path = dir.path().join("out.kv");
+        if command == "convert" {
+            args.push(out_path.to_str().unwrap());
+        }
+        let out = w2v(&args);
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("huge.txt") && err.contains("header announces 1000000000000 rows"),
+            "{command}: {err}"
+        );
+        assert!(!out_path.exists());
+    }
+}

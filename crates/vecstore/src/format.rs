@@ -81,15 +81,30 @@ impl Format {
             return Ok(Format::Text);
         };
         let after = &sample[space + 1..];
-        let after = &after[..after.len().min(4 * header.dim)];
-        let textual = after.iter().all(|&b| {
+        let is_textual = |&b: &u8| {
             b.is_ascii_digit()
                 || matches!(
                     b,
                     b' ' | b'\t' | b'\r' | b'\n' | b'.' | b'-' | b'+' | b'e' | b'E'
                 )
                 || b"naifNAIFty".contains(&b)
-        });
+        };
+        let textual = match after.iter().position(|&b| b == b'\n') {
+            // The whole first row is in the sample: as text it holds exactly
+            // `dim` numbers (looking further would read the next row's word).
+            Some(end) => {
+                let row = &after[..end];
+                row.iter().all(is_textual)
+                    && row
+                        .split(|b| b.is_ascii_whitespace())
+                        .filter(|value| !value.is_empty())
+                        .count()
+                        == header.dim
+            }
+            None => after[..after.len().min(4 * header.dim)]
+                .iter()
+                .all(is_textual),
+        };
         Ok(if textual {
             Format::Text
         } else {
@@ -109,7 +124,8 @@ pub struct Summary {
     pub dim: u64,
 }
 
-/// Reads the format, word count and dimension of a file without loading it.
+/// Reads the format, word count and dimension of a file without loading it
+/// (a header announcing more rows than the file can hold is an error).
 pub fn inspect(path: &Path) -> Result<Summary> {
     let format = Format::detect(path)?;
     let (rows, dim) = match format {
@@ -129,7 +145,17 @@ pub fn inspect(path: &Path) -> Result<Summary> {
         }
         Format::Text | Format::Binary => {
             let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
+            let len = file
+                .metadata()
+                .map_err(|e| Error::io("read", path, e))?
+                .len();
             let header = word2vec::read_header(&mut BufReader::new(file), path)?;
+            // Never trust a header: refuse rows that cannot fit, as `read` does.
+            let min_row = match format {
+                Format::Text => word2vec::text::min_row_bytes(header.dim),
+                _ => word2vec::binary::min_row_bytes(header.dim),
+            };
+            word2vec::check_rows_fit(path, header.rows, min_row, len.saturating_sub(header.len))?;
             (header.rows, header.dim as u64)
         }
     };

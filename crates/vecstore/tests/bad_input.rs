@@ -247,3 +247,31 @@ fn bad_counts_files_fail_with_their_line() {
         (&[10, 0][..], 1)
     );
 }
+
+#[test]
+fn inspect_refuses_a_header_the_file_cannot_hold() {
+    let case = Case::new();
+    let mut binary = b"1000000000000 2\n".to_vec();
+    binary.extend(record("w", &[1.0, 2.0]));
+    for (name, bytes) in [
+        ("huge.txt", &b"1000000000000 100\nw 1 2\n"[..]),
+        ("huge.bin", &binary),
+    ] {
+        let err = vecstore::inspect(&case.file(name, bytes))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(name), "{err}");
+        assert!(err.contains("header announces 1000000000000 rows"), "{err}");
+    }
+    // One row more than the file holds is refused too; the exact count is not.
+    // (Two dimensions: the first row's 8 value bytes reach into the next
+    // row's word, which detection once took for binary.)
+    let two_rows = case.file("two.txt", b"2 2\na 1 2\nb 3 4\n");
+    let summary = vecstore::inspect(&two_rows).unwrap();
+    assert_eq!(
+        (summary.format, summary.rows, summary.dim),
+        (Format::Text, 2, 2)
+    );
+    let three = case.file("three.txt", b"3 2\na 1 2\nb 3 4\n");
+    assert!(vecstore::inspect(&three).is_err());
+}

@@ -29,6 +29,11 @@ pub const MAX_WORD_BYTES: usize = 64 * 1024;
 /// straddle block boundaries at every offset).
 const BLOCK_BYTES: usize = if cfg!(test) { 61 } else { 16 << 20 };
 
+/// The smallest record: a 1-byte word, its space, and the vector.
+pub(crate) fn min_row_bytes(dim: usize) -> u64 {
+    2 + 4 * dim as u64
+}
+
 /// Reads a word2vec binary file.
 ///
 /// The file is read in large blocks; the records of each block are located
@@ -50,11 +55,10 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadRep
     let header = read_header(&mut blocks.data(), path)?;
     let dim = header.dim;
     let row_bytes = 4 * dim;
-    // The smallest record: a 1-byte word, its space, and the vector.
     let rows = check_rows_fit(
         path,
         rows_wanted(&header, options),
-        2 + row_bytes as u64,
+        min_row_bytes(dim),
         size - header.len,
     )?;
     let mut report = ReadReport {

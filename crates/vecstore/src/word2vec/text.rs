@@ -28,6 +28,12 @@ use crate::KeyedVectors;
 /// lines straddle block boundaries at every offset).
 const BLOCK_BYTES: u64 = if cfg!(test) { 61 } else { 8 << 20 };
 
+/// The shortest possible line: a 1-byte word and `dim` one-digit values,
+/// each after one separator (the last line may lack its newline).
+pub(crate) fn min_row_bytes(dim: usize) -> u64 {
+    1 + 2 * dim as u64
+}
+
 /// Reads a word2vec text file.
 ///
 /// Fails, naming the file and line, on: an empty file, a malformed header, a
@@ -43,13 +49,10 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<(KeyedVectors, ReadRep
     let mut reader = BufReader::new(file);
     let header = read_header(&mut reader, path)?;
     let dim = header.dim;
-    // The shortest possible line: a 1-byte word and `dim` one-digit values,
-    // each after one separator (the last line may lack its newline).
-    let min_line = 1 + 2 * dim as u64;
     let rows = check_rows_fit(
         path,
         rows_wanted(&header, options),
-        min_line,
+        min_row_bytes(dim),
         size - header.len,
     )?;
     let mut report = ReadReport {
