@@ -126,7 +126,7 @@ impl Similarity for KeyedVectors {
         let (query, excluded) = query_vector(self, positive, negative)?;
         let found = match indexer {
             None => ExactIndexer::new(self).search(query.view(), topn, restrict_vocab, &excluded),
-            Some(indexer) => filtered(indexer, query.view(), topn, |id| {
+            Some(indexer) => filtered(indexer, query.view(), topn, excluded.len(), |id| {
                 !excluded.contains(&id) && restrict_vocab.is_none_or(|r| id < r)
             })?,
         };
@@ -159,7 +159,7 @@ impl Similarity for KeyedVectors {
             Some(indexer) => ids
                 .par_iter()
                 .map(|&id| {
-                    filtered(indexer, normed.row(id), topn, |i| {
+                    filtered(indexer, normed.row(id), topn, 1, |i| {
                         i != id && restrict_vocab.is_none_or(|r| i < r)
                     })
                 })
@@ -238,9 +238,13 @@ fn filtered(
     indexer: &dyn Indexer,
     query: ArrayView1<'_, f32>,
     topn: usize,
+    excluded: usize,
     keep: impl Fn(usize) -> bool,
 ) -> Result<Vec<(usize, f32)>> {
-    let mut asked = topn + 4;
+    // Ask for just enough to replace the excluded ids (an index does as
+    // much work as the neighbours asked: Annoy's default search_k is
+    // n * trees); ask again for twice as many if `keep` drops more.
+    let mut asked = topn + excluded;
     loop {
         let answer = indexer.most_similar(query, asked)?;
         let kept: Vec<(usize, f32)> = answer
@@ -252,7 +256,7 @@ fn filtered(
         if kept.len() == topn || answer.len() < asked {
             return Ok(kept);
         }
-        asked *= 2;
+        asked = 2 * asked.max(1);
     }
 }
 

@@ -86,6 +86,9 @@ pub(crate) struct Shortlist {
     candidates: Vec<(usize, f32)>,
     /// Prune `candidates` when it grows to this length.
     prune_at: usize,
+    /// A lower bound on the threshold from a block's `k`-th best, set
+    /// before `best` is full (see [`Shortlist::push`]).
+    floor: f32,
 }
 
 impl Shortlist {
@@ -97,21 +100,37 @@ impl Shortlist {
             best: BinaryHeap::with_capacity(k + 1),
             candidates: Vec::new(),
             prune_at: 4 * k + 256,
+            floor: f32::NEG_INFINITY,
         }
     }
 
     /// Rows below this approximate score cannot be among the `k` best.
     fn threshold(&self) -> f32 {
         match self.best.peek() {
-            Some(worst) if self.best.len() == self.k => worst.0 - self.margin,
+            Some(worst) if self.best.len() == self.k => (worst.0 - self.margin).max(self.floor),
             _ if self.k == 0 => f32::INFINITY,
-            _ => f32::NEG_INFINITY,
+            _ => self.floor,
         }
     }
 
     /// Takes the approximate scores of the rows `first..first + scores.len()`,
     /// skipping excluded rows.
     pub(crate) fn push(&mut self, first: usize, scores: &[f32], excluded: impl Fn(usize) -> bool) {
+        if self.best.len() < self.k && scores.len() >= 4 * self.k {
+            // Before `k` rows are held every row would pass: take this
+            // block's k-th best (any k rows' scores bound the k-th best from
+            // below) as a floor first, in one selection.
+            let mut kept: Vec<f32> = scores
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| !excluded(first + i))
+                .map(|(_, &score)| score)
+                .collect();
+            if kept.len() >= self.k {
+                let (_, kth, _) = kept.select_nth_unstable_by(self.k - 1, |a, b| b.total_cmp(a));
+                self.floor = self.floor.max(*kth - self.margin);
+            }
+        }
         let mut threshold = self.threshold();
         for (c, chunk) in scores.chunks(16).enumerate() {
             // Most chunks hold nothing above the threshold: a branch-free
@@ -149,6 +168,7 @@ impl Shortlist {
 
     /// The shortlist of two disjoint sets of rows.
     pub(crate) fn merge(mut self, other: Shortlist) -> Shortlist {
+        self.floor = self.floor.max(other.floor);
         for entry in other.best {
             self.best.push(entry);
             if self.best.len() > self.k {

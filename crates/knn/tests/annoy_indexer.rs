@@ -165,3 +165,38 @@ fn growing_an_indexer_equals_building_it_whole() {
     let mut loaded = AnnoyIndexer::load(&path, &kv).unwrap();
     assert!(loaded.add_trees_with(1, 0, |_, _| {}).is_err());
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+    /// Approximate answers are vocabulary ids, each once, most similar
+    /// first, each with the true cosine similarity of its vector and the
+    /// query (recomputed here in f64), whatever the vectors and query.
+    #[test]
+    fn approximate_answers_are_valid_sorted_true_cosines(
+        values in proptest::collection::vec(-1.0f32..1.0, 60 * 5),
+        query in proptest::collection::vec(-1.0f32..1.0, 5),
+        trees in 1usize..8,
+        topn in 1usize..20,
+        seed in 0u64..1000,
+    ) {
+        let words = (0..60).map(|i| format!("w{i}")).collect();
+        let kv = KeyedVectors::from_parts(words, ndarray::Array2::from_shape_vec((60, 5), values).unwrap(), None).unwrap();
+        let norm: f64 = query.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt();
+        proptest::prop_assume!(norm > 1e-3);
+        let unit: Vec<f32> = query.iter().map(|&x| (f64::from(x) / norm) as f32).collect();
+        let indexer = AnnoyIndexer::builder(&kv, trees).seed(seed).build().unwrap();
+        let found = indexer.most_similar(ndarray::ArrayView1::from(&unit[..]), topn).unwrap();
+        proptest::prop_assert!(found.len() <= topn);
+        let normed = kv.normed_vectors();
+        for (i, &(id, similarity)) in found.iter().enumerate() {
+            proptest::prop_assert!(id < kv.len());
+            proptest::prop_assert!(found[..i].iter().all(|&(other, _)| other != id));
+            if i > 0 {
+                proptest::prop_assert!(found[i - 1].1 >= similarity - 1e-6);
+            }
+            let cosine: f64 = normed.row(id).iter().zip(&unit).map(|(&a, &b)| f64::from(a) * f64::from(b)).sum();
+            proptest::prop_assert!((f64::from(similarity) - cosine).abs() < 1e-4, "{similarity} vs {cosine}");
+        }
+    }
+}

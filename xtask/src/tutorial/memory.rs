@@ -142,6 +142,14 @@ pub fn measure_pair(
     Ok(figures)
 }
 
+/// Resets this process's peak RSS (`VmHWM`) to its current RSS, so that the
+/// next [`own_peak_rss_mib`] tells the peak since now (Linux; elsewhere a
+/// no-op).
+pub fn reset_own_peak() {
+    // Writing 5 to clear_refs resets the peak RSS (proc(5)).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
 /// This process's peak RSS in MiB (`VmHWM`).
 pub fn own_peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

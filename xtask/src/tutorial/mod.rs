@@ -60,6 +60,9 @@ pub struct Report {
     pub export: steps::Export,
     /// Seconds per step.
     pub step_seconds: Vec<(String, f64)>,
+    /// Peak resident memory during each step, MiB (the peak is reset at
+    /// each step's start; NaN where /proc does not tell).
+    pub step_peak_mib: Vec<(String, f64)>,
     /// Wall-clock seconds of the whole run.
     pub total_seconds: f64,
     /// Peak resident memory of the tutorial process, MiB.
@@ -96,7 +99,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     tutorial.report.machine = machine();
     tutorial.run_all()?;
     tutorial.report.total_seconds = start.elapsed().as_secs_f64();
-    tutorial.report.peak_rss_mib = memory::own_peak_rss_mib().unwrap_or(f64::NAN);
+    // The peak is reset at each step: the run's peak is the largest step's.
+    tutorial.report.peak_rss_mib = tutorial
+        .report
+        .step_peak_mib
+        .iter()
+        .map(|&(_, peak)| peak)
+        .fold(memory::own_peak_rss_mib().unwrap_or(f64::NAN), f64::max);
     tutorial.say(format!(
         "\nTotal: {:.1} s, peak memory {:.0} MiB (gensim's tutorial: 11 min 41 s and 807 MB on its machine, with text8)",
         tutorial.report.total_seconds, tutorial.report.peak_rss_mib

@@ -177,6 +177,8 @@ impl Tutorial {
         self.step("4. exact vs approximate", |t| t.timing(&kv, &indexer))?;
         let (model_path, index_path) =
             self.step("5. save and load", |t| t.persistence(&model, &kv, &indexer))?;
+        // The rest needs only the vectors: free the training weights.
+        drop(model);
         self.step("6. memory-mapping", |t| {
             t.memory(&model_path, &index_path, trees)
         })?;
@@ -193,10 +195,13 @@ impl Tutorial {
     ) -> anyhow::Result<T> {
         self.say(format!("\n== {name}"));
         let start = Instant::now();
+        memory::reset_own_peak();
         let result = run(self).with_context(|| format!("step {name}"))?;
         let seconds = start.elapsed().as_secs_f64();
-        self.say(format!("   ({seconds:.2} s)"));
+        let peak = memory::own_peak_rss_mib().unwrap_or(f64::NAN);
+        self.say(format!("   ({seconds:.2} s, peak {peak:.0} MiB)"));
         self.report.step_seconds.push((name.to_string(), seconds));
+        self.report.step_peak_mib.push((name.to_string(), peak));
         Ok(result)
     }
 
@@ -658,9 +663,9 @@ impl Tutorial {
             "\n## word2vec formats\n\nText and binary exports re-imported identical: {}.\n\n",
             r.export.round_trip_identical
         );
-        md += "## Steps\n\n| step | seconds |\n|---|---|\n";
-        for (name, s) in &r.step_seconds {
-            md += &format!("| {name} | {s:.2} |\n");
+        md += "## Steps\n\n| step | seconds | peak MiB |\n|---|---|---|\n";
+        for ((name, s), (_, peak)) in r.step_seconds.iter().zip(&r.step_peak_mib) {
+            md += &format!("| {name} | {s:.2} | {peak:.0} |\n");
         }
         md += &format!(
             "\nTotal {:.1} s, peak memory {:.0} MiB.\n",
