@@ -136,3 +136,59 @@ fn an_index_made_by_annoy_needs_its_dimension_and_metric() {
     ]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn damaged_indexes_and_sidecars_exit_1_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("small.ann");
+    let index_arg = index.to_str().unwrap();
+    let vectors = fixture("gensim", "small.txt");
+    let out = w2v(&[
+        "index",
+        "build",
+        "-q",
+        "--vectors",
+        vectors.to_str().unwrap(),
+        "--trees",
+        "3",
+        "--out",
+        index_arg,
+    ]);
+    assert!(out.status.success());
+    let good_index = std::fs::read(&index).unwrap();
+    let sidecar = dir.path().join("small.ann.dict");
+    let good_sidecar = std::fs::read(&sidecar).unwrap();
+    let query = |what: &str| {
+        let out = w2v(&["index", "query", "--index", index_arg, "--word", "the"]);
+        assert_eq!(out.status.code(), Some(1), "{what}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+
+    // A sidecar that would call os.system: refused, naming the sidecar.
+    std::fs::write(&sidecar, b"\x80\x02cos\nsystem\nX\x02\x00\x00\x00ls\x85R.").unwrap();
+    let err = query("evil sidecar");
+    assert!(
+        err.contains("small.ann.dict") && err.contains("refused"),
+        "{err}"
+    );
+    std::fs::write(&sidecar, &good_sidecar).unwrap();
+
+    // The index cut short, and its root's child pointing outside the file
+    // (7 dimensions: angular nodes of 12 + 28 bytes, children at bytes 4..12).
+    let node = 12 + 4 * 7;
+    std::fs::write(&index, &good_index[..good_index.len() - node / 2]).unwrap();
+    let err = query("truncated index");
+    assert!(
+        err.contains("small.ann") && err.contains("node size"),
+        "{err}"
+    );
+    let mut bad = good_index.clone();
+    let root = bad.len() - node;
+    bad[root + 4..root + 8].copy_from_slice(&1_000_000u32.to_le_bytes());
+    std::fs::write(&index, &bad).unwrap();
+    let err = query("child out of range");
+    assert!(
+        err.contains("small.ann") && err.contains("child 1000000"),
+        "{err}"
+    );
+}
