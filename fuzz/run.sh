@@ -5,7 +5,8 @@
 # states. New inputs go to $FUZZ_WORK/corpus/<target> (the committed seeds
 # in fuzz/corpus/<target> are only read), crashes to
 # $FUZZ_WORK/artifacts/<target>/, libFuzzer's log to $FUZZ_WORK/logs/.
-# Needs nightly and cargo-fuzz (`cargo install cargo-fuzz`).
+# Needs nightly and cargo-fuzz (`cargo install cargo-fuzz`). Exits 1 if any
+# target found a crash, a panic, a timeout or an out-of-memory input.
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
@@ -17,6 +18,7 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 # Scratch files on a RAM disk when there is one.
 if [ -d /dev/shm ]; then export TMPDIR=/dev/shm; fi
+failed=()
 for target in "${targets[@]}"; do
     mkdir -p "$work/corpus/$target" "$work/artifacts/$target" "$work/logs"
     echo "== $target: $(date -u +%FT%TZ)"
@@ -25,7 +27,14 @@ for target in "${targets[@]}"; do
         -runs=10000000 -max_total_time="$seconds" \
         -timeout=1 -rss_limit_mb=1024 -malloc_limit_mb=1024 \
         -print_final_stats=1 -artifact_prefix="$work/artifacts/$target/" \
-        > "$work/logs/$target.log" 2>&1 || echo "!! $target stopped: see $work/logs/$target.log"
+        > "$work/logs/$target.log" 2>&1 || {
+        echo "!! $target stopped: see $work/logs/$target.log"
+        failed+=("$target")
+    }
     grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)|^Done|SUMMARY|ERROR' \
         "$work/logs/$target.log" || true
 done
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "failed: ${failed[*]}"
+    exit 1
+fi
