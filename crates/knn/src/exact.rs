@@ -77,7 +77,7 @@ impl<'a> ExactIndexer<'a> {
                 shortlist
             })
             .reduce(|| Shortlist::new(topn, margin), Shortlist::merge);
-        rerank(rows, query.view(), topn, shortlist)
+        rerank(rows, query.view(), topn, (int8, &quantised), shortlist)
     }
 
     /// [`ExactIndexer::search`] for every row of `queries`, with one
@@ -134,11 +134,16 @@ impl<'a> ExactIndexer<'a> {
                 block
                     .iter()
                     .zip(shortlists)
+                    .zip(&quantised)
                     .enumerate()
-                    .map(|(i, (query, shortlist))| match shortlist {
-                        Some(shortlist) => rerank(rows, query.view(), topn, shortlist),
-                        None => full_scan(rows, query.view(), topn, excluded(first_query + i)),
-                    })
+                    .map(
+                        |(i, ((query, shortlist), quantised))| match (shortlist, quantised) {
+                            (Some(shortlist), Some((int8, q))) => {
+                                rerank(rows, query.view(), topn, (int8, q), shortlist)
+                            }
+                            _ => full_scan(rows, query.view(), topn, excluded(first_query + i)),
+                        },
+                    )
                     .collect()
             })
             .collect();
@@ -180,15 +185,32 @@ fn full_scan(
 }
 
 /// Scores the shortlisted rows in f32 and keeps the best.
+///
+/// The shortlist was cut with the worst row's error bound; each row's own
+/// bound cuts it again first (the `topn`-th best of the rows' lower bounds
+/// is at most the `topn`-th best true score), since every f32 row read is a
+/// cache miss.
 fn rerank(
     rows: ArrayView2<'_, f32>,
     query: ArrayView1<'_, f32>,
     topn: usize,
+    (int8, quantised): (&Int8Rows, &Int8Query),
     shortlist: Shortlist,
 ) -> Vec<(usize, f32)> {
-    let scored = shortlist
-        .into_ids()
-        .map(|id| (id, rows.row(id).dot(&query)));
+    let candidates = shortlist.into_candidates();
+    let mut lower: Vec<f32> = candidates
+        .iter()
+        .map(|&(id, score)| score - int8.error_bound(quantised, id))
+        .collect();
+    let floor = match topn {
+        0 => f32::INFINITY,
+        k if lower.len() >= k => *lower.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a)).1,
+        _ => f32::NEG_INFINITY,
+    };
+    let scored = candidates
+        .into_iter()
+        .filter(|&(id, score)| score + int8.error_bound(quantised, id) >= floor)
+        .map(|(id, _)| (id, rows.row(id).dot(&query)));
     top_k_of(scored, topn, |_| false)
 }
 

@@ -117,33 +117,21 @@ impl Shortlist {
     /// skipping excluded rows.
     pub(crate) fn push(&mut self, first: usize, scores: &[f32], excluded: impl Fn(usize) -> bool) {
         if self.best.len() < self.k && scores.len() >= 4 * self.k {
-            // Before `k` rows are held every row would pass: take this
-            // block's k-th best (any k rows' scores bound the k-th best from
-            // below) as a floor first, in one selection.
-            let mut kept: Vec<f32> = scores
-                .iter()
-                .enumerate()
-                .filter(|&(i, _)| !excluded(first + i))
-                .map(|(_, &score)| score)
-                .collect();
-            if kept.len() >= self.k {
-                let (_, kth, _) = kept.select_nth_unstable_by(self.k - 1, |a, b| b.total_cmp(a));
-                self.floor = self.floor.max(*kth - self.margin);
-            }
+            // Before `k` rows are held every row would pass.
+            self.raise_floor(first, scores, &excluded);
         }
         let mut threshold = self.threshold();
         for (c, chunk) in scores.chunks(16).enumerate() {
-            // Most chunks hold nothing above the threshold: a branch-free
-            // count (vectorised) skips them.
-            if chunk
-                .iter()
-                .map(|&s| u32::from(s >= threshold))
-                .sum::<u32>()
-                == 0
-            {
-                continue;
-            }
-            for (i, &score) in chunk.iter().enumerate() {
+            // Most chunks hold nothing above the threshold: one branch-free
+            // (vectorised) pass makes a bit mask of those that do.
+            let mut above = chunk.iter().enumerate().fold(0u32, |mask, (i, &s)| {
+                mask | (u32::from(s >= threshold) << i)
+            });
+            while above != 0 {
+                let i = above.trailing_zeros() as usize;
+                above &= above - 1;
+                let score = chunk[i];
+                // The threshold may have risen since the mask was made.
                 // (The quantised scores are finite: no NaN to rank.)
                 if score < threshold {
                     continue;
@@ -166,6 +154,29 @@ impl Shortlist {
         }
     }
 
+    /// Raises the threshold to the `k`-th best of the approximate scores of
+    /// the rows `first..first + scores.len()` (less the margin), skipping
+    /// excluded rows, without keeping any row: any `k` rows' scores bound
+    /// the `k`-th best from below. A good first bound saves most of the
+    /// work of [`Shortlist::push`].
+    pub(crate) fn raise_floor(
+        &mut self,
+        first: usize,
+        scores: &[f32],
+        excluded: impl Fn(usize) -> bool,
+    ) {
+        let mut kept: Vec<f32> = scores
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| !excluded(first + i))
+            .map(|(_, &score)| score)
+            .collect();
+        if self.k > 0 && kept.len() >= self.k {
+            let (_, kth, _) = kept.select_nth_unstable_by(self.k - 1, |a, b| b.total_cmp(a));
+            self.floor = self.floor.max(*kth - self.margin);
+        }
+    }
+
     /// The shortlist of two disjoint sets of rows.
     pub(crate) fn merge(mut self, other: Shortlist) -> Shortlist {
         self.floor = self.floor.max(other.floor);
@@ -179,13 +190,14 @@ impl Shortlist {
         self
     }
 
-    /// The rows that may be among the `k` best, in no particular order.
-    pub(crate) fn into_ids(self) -> impl Iterator<Item = usize> {
+    /// The rows that may be among the `k` best, with their approximate
+    /// scores, in no particular order. They include the `k` best
+    /// approximate scores.
+    pub(crate) fn into_candidates(self) -> Vec<(usize, f32)> {
         let threshold = self.threshold();
-        self.candidates
-            .into_iter()
-            .filter(move |&(_, score)| score >= threshold)
-            .map(|(id, _)| id)
+        let mut candidates = self.candidates;
+        candidates.retain(|&(_, score)| score >= threshold);
+        candidates
     }
 }
 
@@ -228,7 +240,7 @@ mod tests {
                 }
             }
             let [a, b] = parts;
-            let ids: Vec<usize> = a.merge(b).into_ids().collect();
+            let ids: Vec<usize> = a.merge(b).into_candidates().into_iter().map(|(id, _)| id).collect();
             let exact = top_k(truth.iter().copied(), k, excluded);
             for (id, _) in &exact {
                 prop_assert!(ids.contains(id), "{id} missing from {ids:?}");
