@@ -156,8 +156,16 @@ fn exercise(kv: &KeyedVectors) {
     }
 }
 
+/// `w2v info`'s view of any file: format detection and the header.
+fn inspect(path: &Path) {
+    if let Ok(summary) = vecstore::inspect(path) {
+        assert!(summary.dim >= 1, "a dimension of 0 passed");
+    }
+}
+
 fn read_word2vec(data: &[u8], format: Format) -> bool {
     let path = put_file("vectors", data);
+    inspect(&path);
     let options = [
         ReadOptions::default().utf8(Utf8Policy::Strict),
         ReadOptions::default().utf8(Utf8Policy::Lossy),
@@ -175,22 +183,23 @@ fn read_word2vec(data: &[u8], format: Format) -> bool {
     accepted
 }
 
-/// A word2vec C text file, read with strict and lossy UTF-8, and with a
-/// `limit`.
+/// A word2vec C text file, inspected (as `w2v info` does), read with
+/// strict and lossy UTF-8, and with a `limit`.
 pub fn word2vec_text(data: &[u8]) -> bool {
     read_word2vec(data, Format::Text)
 }
 
-/// A word2vec C binary file, read with strict and lossy UTF-8, and with a
-/// `limit`.
+/// A word2vec C binary file, inspected, read with strict and lossy UTF-8,
+/// and with a `limit`.
 pub fn word2vec_binary(data: &[u8]) -> bool {
     read_word2vec(data, Format::Binary)
 }
 
-/// A native `.kv` file: mapped by `KeyedVectors::load`, and read with a
-/// `limit`.
+/// A native `.kv` file: inspected, mapped by `KeyedVectors::load`, and
+/// read with a `limit`.
 pub fn native_kv(data: &[u8]) -> bool {
     let path = put_file("vectors.kv", data);
+    inspect(&path);
     let loaded = KeyedVectors::load(&path);
     if let Ok(kv) = &loaded {
         exercise(kv);
