@@ -156,6 +156,21 @@ fn main() -> Result {
         std::fs::write(seeds("model")?.join(name), input)?;
     }
 
+    // Evaluation files: the start of the analogy questions (two sections)
+    // and of the two word-similarity sets.
+    let questions = std::fs::read_to_string(root().join("fixtures/eval/questions-words.txt"))?;
+    let mut head: Vec<&str> = questions.lines().take(12).collect();
+    head.extend(questions.lines().skip_while(|l| *l != ": family").take(6));
+    std::fs::write(
+        seeds("eval_files")?.join("questions_head.txt"),
+        head.join("\n") + "\n",
+    )?;
+    for name in ["wordsim353.tsv", "simlex999.txt"] {
+        let text = std::fs::read_to_string(root().join("fixtures/eval").join(name))?;
+        let head: Vec<&str> = text.lines().take(8).collect();
+        std::fs::write(seeds("eval_files")?.join(name), head.join("\n") + "\n")?;
+    }
+
     // Check that every seed is accepted by its target.
     for target in fuzz_targets::TARGETS {
         for entry in std::fs::read_dir(seeds(target.name)?)? {

@@ -97,6 +97,10 @@ pub const TARGETS: &[Target] = &[
         name: "model",
         run: model,
     },
+    Target {
+        name: "eval_files",
+        run: eval_files,
+    },
 ];
 
 /// The dimension the Annoy targets open their input with (that of every
@@ -342,6 +346,43 @@ pub fn corpus_compressed(data: &[u8]) -> bool {
     let path = put_file("corpus", data);
     let text8 = read_corpus(&path, false);
     read_corpus(&path, true) && text8
+}
+
+/// The words of the vectors that [`eval_files`] evaluates against: those
+/// of the first lines of the evaluation fixtures (lower-cased, as the
+/// evaluation is case-insensitive).
+const EVAL_WORDS: &str = "athens greece baghdad iraq bangkok thailand beijing china berlin \
+    germany bern switzerland cairo egypt canberra australia love sex tiger cat old new smart \
+    intelligent hard difficult boy girl brother sister brothers sisters dad mom father mother";
+
+fn eval_vectors() -> &'static KeyedVectors {
+    static VECTORS: std::sync::OnceLock<KeyedVectors> = std::sync::OnceLock::new();
+    VECTORS.get_or_init(|| {
+        let mut kv = KeyedVectors::new(8);
+        for (i, word) in EVAL_WORDS.split_whitespace().enumerate() {
+            let vector: Vec<f32> = (0..8).map(|j| ((i * 7 + j) as f32).sin()).collect();
+            kv.push(word, &vector).expect("distinct words");
+        }
+        kv
+    })
+}
+
+/// An evaluation file (`w2v eval`): analogy questions (gensim's
+/// `questions-words.txt`) and word-similarity pairs (WordSim-353,
+/// SimLex-999), both read from the same input.
+pub fn eval_files(data: &[u8]) -> bool {
+    let path = put_file("eval.txt", data);
+    let kv = eval_vectors();
+    let analogies = knn::evaluate_word_analogies(kv, &path, 1000, true);
+    if let Ok(report) = &analogies {
+        // Every question is scored once or skipped, and the total adds up.
+        let scored = report.total.correct + report.total.incorrect;
+        assert_eq!(scored + report.oov, report.questions);
+        let by_section: usize = report.sections.iter().map(|s| s.correct).sum();
+        assert_eq!(by_section, report.total.correct);
+    }
+    let pairs = knn::evaluate_word_pairs(kv, &path, 1000, true);
+    analogies.is_ok() || pairs.is_ok()
 }
 
 /// A saved model: the input is its files joined by

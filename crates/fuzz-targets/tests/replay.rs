@@ -50,6 +50,11 @@ fn fixtures(target: &str) -> Vec<&'static str> {
         "corpus_lines" => vec!["corpus/dev100k_lines.txt"],
         "corpus_gz" => vec!["corpus/dev100k_lines.txt.gz"],
         "corpus_zip" => vec!["corpus/text8_small.zip"],
+        "eval_files" => vec![
+            "eval/questions-words.txt",
+            "eval/wordsim353.tsv",
+            "eval/simlex999.txt",
+        ],
         _ => vec![],
     }
 }
