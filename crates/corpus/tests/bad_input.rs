@@ -69,3 +69,24 @@ fn a_zip_entry_with_a_wrong_checksum_or_cut_short_is_an_error() {
     std::fs::write(&path, &deflated[..deflated.len() / 2]).unwrap();
     assert_refused(&Corpus::text8(&path), "text8.zip", "cut zip");
 }
+
+#[test]
+fn the_word_cap_counts_bytes_read_before_invalid_utf8_is_replaced() {
+    // 2000 bytes of 0xff without a space: cut at 1024 bytes read, each of
+    // them an invalid byte that becomes a 3-byte U+FFFD (found by fuzzing,
+    // `fuzz/regressions/corpus_text8/`).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("invalid.txt");
+    let mut bytes = b"a ".to_vec();
+    bytes.extend(std::iter::repeat_n(0xff, 2000));
+    bytes.extend(b" b");
+    std::fs::write(&path, &bytes).unwrap();
+    let mut reader = Corpus::text8(&path).reader().unwrap();
+    let mut sentence = Sentence::new();
+    assert!(reader.read_sentence(&mut sentence).unwrap());
+    let words: Vec<&str> = sentence.words().collect();
+    assert_eq!(words.len(), 3);
+    assert_eq!((words[0], words[2]), ("a", "b"));
+    assert_eq!(words[1], "\u{fffd}".repeat(corpus::MAX_WORD_BYTES));
+    assert_eq!(reader.stats().truncated_words, 1);
+}
