@@ -26,16 +26,20 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The bytes are not a pickle this reader accepts.
-    #[error("pickle byte {offset}: {message}")]
+    #[error("{}pickle byte {offset}: {message}", file_prefix(path.as_deref()))]
     Pickle {
+        /// The file, when read by [`Sidecar::read`].
+        path: Option<PathBuf>,
         /// Offset of the offending opcode or value.
         offset: u64,
         /// What was wrong.
         message: String,
     },
     /// The pickle is well formed but not gensim's sidecar dict.
-    #[error("not an AnnoyIndexer sidecar: key {key:?} {problem}")]
+    #[error("{}not an AnnoyIndexer sidecar: key {key:?} {problem}", file_prefix(path.as_deref()))]
     Shape {
+        /// The file, when read by [`Sidecar::read`].
+        path: Option<PathBuf>,
         /// The key concerned.
         key: String,
         /// What is wrong with it.
@@ -45,6 +49,12 @@ pub enum Error {
 
 /// This module's `Result`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `"<path>: "`, or nothing.
+fn file_prefix(path: Option<&Path>) -> String {
+    path.map(|p| format!("{}: ", p.display()))
+        .unwrap_or_default()
+}
 
 /// The metadata gensim's `AnnoyIndexer` keeps beside an Annoy index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,7 +85,21 @@ impl Sidecar {
             path: path.to_path_buf(),
             source,
         })?;
-        Sidecar::from_pickle(&bytes)
+        Sidecar::from_pickle(&bytes).map_err(|e| match e {
+            Error::Pickle {
+                offset, message, ..
+            } => Error::Pickle {
+                path: Some(path.to_path_buf()),
+                offset,
+                message,
+            },
+            Error::Shape { key, problem, .. } => Error::Shape {
+                path: Some(path.to_path_buf()),
+                key,
+                problem,
+            },
+            other => other,
+        })
     }
 
     /// Writes the sidecar to `path` atomically (a temporary file beside it,
@@ -144,6 +168,7 @@ impl Sidecar {
         let (mut has_f, mut has_trees, mut has_labels) = (false, false, false);
         for (key, value) in dict {
             let shape = |problem| Error::Shape {
+                path: None,
                 key: key.clone(),
                 problem,
             };
@@ -180,6 +205,7 @@ impl Sidecar {
         ] {
             if !present {
                 return Err(Error::Shape {
+                    path: None,
                     key: key.into(),
                     problem: "is missing",
                 });
@@ -329,6 +355,7 @@ impl<'a> Reader<'a> {
 
     fn fail<T>(&self, at: usize, message: impl Into<String>) -> Result<T> {
         Err(Error::Pickle {
+            path: None,
             offset: at as u64,
             message: message.into(),
         })
@@ -398,6 +425,7 @@ impl<'a> Reader<'a> {
         match self.stack.last_mut() {
             Some(Slot::Value(v)) => Ok(v),
             _ => Err(Error::Pickle {
+                path: None,
                 offset: at as u64,
                 message: "a container was expected on the stack".into(),
             }),

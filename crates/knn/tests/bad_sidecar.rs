@@ -39,7 +39,12 @@ fn pickles_that_would_run_code_are_refused_and_never_run() {
         ),
         "{error}"
     );
-    assert!(error.to_string().contains("refused"), "{error}");
+    let message = error.to_string();
+    assert!(
+        message.contains("index.ann.dict: pickle byte 2"),
+        "{message}"
+    );
+    assert!(message.contains("refused"), "{message}");
     assert!(!marker.exists(), "the pickle was executed");
 }
 

@@ -196,8 +196,7 @@ struct Opened {
 fn open(path: &Path, dim: Option<usize>, metric: Option<Metric>) -> anyhow::Result<Opened> {
     let sidecar_path = Sidecar::path_for(path);
     let (dim, metric, labels) = if sidecar_path.exists() {
-        let sidecar = Sidecar::read(&sidecar_path)
-            .with_context(|| format!("cannot read {}", sidecar_path.display()))?;
+        let sidecar = Sidecar::read(&sidecar_path)?;
         let recorded: Metric = sidecar.metric.as_deref().unwrap_or("angular").parse()?;
         if let Some(dim) = dim {
             ensure!(
