@@ -3,9 +3,11 @@
 //! either the old file or the complete new one under the final name, and
 //! readers that have the old file mapped keep their (unlinked) copy.
 //!
-//! There is no `fsync`: like gensim and Annoy we leave durability against
-//! power loss to the filesystem (ext4 and XFS flush a file's data before a
-//! rename that replaces another file commits). Call `sync` if you need more.
+//! [`write_file`] does not `fsync`: like gensim and Annoy we leave
+//! durability against power loss to the filesystem (ext4 and XFS flush a
+//! file's data before a rename that replaces another file commits). Call
+//! `sync` if you need more. [`FileSet`] flushes its files' data before it
+//! renames them, so that the renames are quick.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
