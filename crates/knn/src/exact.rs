@@ -62,22 +62,23 @@ impl<'a> ExactIndexer<'a> {
             return full_scan(rows, query.view(), topn, exclude);
         };
         let n = rows.nrows();
-        let margin = 2.0 * int8.max_error_bound(&quantised);
+        let max_error = int8.max_error_bound(&quantised);
+        let error = |id: usize| int8.error_bound(&quantised, id);
         let shortlist = (0..n.div_ceil(ROWS_PER_TASK))
             .into_par_iter()
             .map(|task| {
-                let mut shortlist = Shortlist::new(topn, margin);
+                let mut shortlist = Shortlist::new(topn, max_error);
                 let range = task * ROWS_PER_TASK..((task + 1) * ROWS_PER_TASK).min(n);
                 let mut scores = vec![0.0f32; TILE_ROWS];
                 for first in range.clone().step_by(TILE_ROWS) {
                     let scores = &mut scores[..TILE_ROWS.min(range.end - first)];
                     int8.scores(&quantised, first, scores);
-                    shortlist.push(first, scores, |id| exclude.contains(&id));
+                    shortlist.push(first, scores, error, |id| exclude.contains(&id));
                 }
                 shortlist
             })
-            .reduce(|| Shortlist::new(topn, margin), Shortlist::merge);
-        rerank(rows, query.view(), topn, (int8, &quantised), shortlist)
+            .reduce(|| Shortlist::new(topn, max_error), Shortlist::merge);
+        rerank(rows, query.view(), topn, shortlist)
     }
 
     /// [`ExactIndexer::search`] for every row of `queries`, with one
@@ -106,7 +107,7 @@ impl<'a> ExactIndexer<'a> {
                     .iter()
                     .map(|q| {
                         q.as_ref()
-                            .map(|(int8, q)| Shortlist::new(topn, 2.0 * int8.max_error_bound(q)))
+                            .map(|(int8, q)| Shortlist::new(topn, int8.max_error_bound(q)))
                     })
                     .collect();
                 // The queries that have a quantised form share each tile.
@@ -125,8 +126,11 @@ impl<'a> ExactIndexer<'a> {
                         int8.scores_many(&refs, first, len, scores);
                         for (&i, scores) in active.iter().zip(scores.chunks(len)) {
                             let exclude = excluded(first_query + i);
-                            if let Some(shortlist) = &mut shortlists[i] {
-                                shortlist.push(first, scores, |id| exclude.contains(&id));
+                            if let (Some(shortlist), Some((_, q))) =
+                                (&mut shortlists[i], &quantised[i])
+                            {
+                                let error = |id: usize| int8.error_bound(q, id);
+                                shortlist.push(first, scores, error, |id| exclude.contains(&id));
                             }
                         }
                     }
@@ -134,16 +138,11 @@ impl<'a> ExactIndexer<'a> {
                 block
                     .iter()
                     .zip(shortlists)
-                    .zip(&quantised)
                     .enumerate()
-                    .map(
-                        |(i, ((query, shortlist), quantised))| match (shortlist, quantised) {
-                            (Some(shortlist), Some((int8, q))) => {
-                                rerank(rows, query.view(), topn, (int8, q), shortlist)
-                            }
-                            _ => full_scan(rows, query.view(), topn, excluded(first_query + i)),
-                        },
-                    )
+                    .map(|(i, (query, shortlist))| match shortlist {
+                        Some(shortlist) => rerank(rows, query.view(), topn, shortlist),
+                        None => full_scan(rows, query.view(), topn, excluded(first_query + i)),
+                    })
                     .collect()
             })
             .collect();
@@ -185,32 +184,15 @@ fn full_scan(
 }
 
 /// Scores the shortlisted rows in f32 and keeps the best.
-///
-/// The shortlist was cut with the worst row's error bound; each row's own
-/// bound cuts it again first (the `topn`-th best of the rows' lower bounds
-/// is at most the `topn`-th best true score), since every f32 row read is a
-/// cache miss.
 fn rerank(
     rows: ArrayView2<'_, f32>,
     query: ArrayView1<'_, f32>,
     topn: usize,
-    (int8, quantised): (&Int8Rows, &Int8Query),
     shortlist: Shortlist,
 ) -> Vec<(usize, f32)> {
-    let candidates = shortlist.into_candidates();
-    let mut lower: Vec<f32> = candidates
-        .iter()
-        .map(|&(id, score)| score - int8.error_bound(quantised, id))
-        .collect();
-    let floor = match topn {
-        0 => f32::INFINITY,
-        k if lower.len() >= k => *lower.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a)).1,
-        _ => f32::NEG_INFINITY,
-    };
-    let scored = candidates
-        .into_iter()
-        .filter(|&(id, score)| score + int8.error_bound(quantised, id) >= floor)
-        .map(|(id, _)| (id, rows.row(id).dot(&query)));
+    let scored = shortlist
+        .into_ids()
+        .map(|id| (id, rows.row(id).dot(&query)));
     top_k_of(scored, topn, |_| false)
 }
 

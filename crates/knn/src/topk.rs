@@ -67,36 +67,39 @@ pub fn top_k_of(
     best
 }
 
-/// A stream of approximate scores, each within `margin / 2` of its row's
-/// true score, reduced to the rows that may still be among the `k` best true
-/// scores: those whose approximate score is at least the `k`-th best
-/// approximate score less `margin`.
+/// A stream of approximate scores, each within a known error of its row's
+/// true score, reduced to the rows that may still be among the `k` best
+/// true scores.
 ///
-/// (The `k` best approximate rows have true scores at least the `k`-th
-/// best approximate score less `margin / 2`, so the `k`-th best true score
-/// is at least that; a row among the true best has an approximate score at
-/// least that less `margin / 2` again.)
+/// Row `r` with approximate score `a` and error bound `e` has a true score
+/// in `[a - e, a + e]`. Let `L` be the `k`-th best lower bound `a - e` seen:
+/// `k` rows have true scores of at least `L`, so the `k`-th best true score
+/// is at least `L`, and a row with `a + e < L` cannot be among the best.
+/// Every row is first tested against `L - max_error` (a few vector
+/// instructions per 16 rows); only the rows that pass get their own bound.
 #[derive(Debug, Clone)]
 pub(crate) struct Shortlist {
     k: usize,
-    margin: f32,
-    /// The `k` best approximate scores so far, the worst on top.
+    max_error: f32,
+    /// The `k` best lower bounds so far, the worst (`L`) on top.
     best: BinaryHeap<Worst>,
-    /// Every row seen above the threshold of its time; pruned now and then.
+    /// `(id, upper bound)` of every row that passed when it was seen;
+    /// pruned now and then.
     candidates: Vec<(usize, f32)>,
     /// Prune `candidates` when it grows to this length.
     prune_at: usize,
-    /// A lower bound on the threshold from a block's `k`-th best, set
-    /// before `best` is full (see [`Shortlist::push`]).
+    /// A lower bound on `L` from a block's `k`-th best, set before `best`
+    /// is full (see [`Shortlist::push`]).
     floor: f32,
 }
 
 impl Shortlist {
-    /// An empty shortlist for the `k` best, scores being within `margin / 2`.
-    pub(crate) fn new(k: usize, margin: f32) -> Self {
+    /// An empty shortlist for the `k` best, no row's error exceeding
+    /// `max_error`.
+    pub(crate) fn new(k: usize, max_error: f32) -> Self {
         Shortlist {
             k,
-            margin,
+            max_error,
             best: BinaryHeap::with_capacity(k + 1),
             candidates: Vec::new(),
             prune_at: 4 * k + 256,
@@ -104,67 +107,65 @@ impl Shortlist {
         }
     }
 
-    /// Rows below this approximate score cannot be among the `k` best.
-    fn threshold(&self) -> f32 {
+    /// `L`, as far as known: rows whose upper bound is below it are out.
+    fn lower_bound(&self) -> f32 {
         match self.best.peek() {
-            Some(worst) if self.best.len() == self.k => (worst.0 - self.margin).max(self.floor),
+            Some(worst) if self.best.len() == self.k => worst.0.max(self.floor),
             _ if self.k == 0 => f32::INFINITY,
             _ => self.floor,
         }
     }
 
     /// Takes the approximate scores of the rows `first..first + scores.len()`,
-    /// skipping excluded rows.
-    pub(crate) fn push(&mut self, first: usize, scores: &[f32], excluded: impl Fn(usize) -> bool) {
+    /// `error(id)` being each row's error bound, skipping excluded rows.
+    pub(crate) fn push(
+        &mut self,
+        first: usize,
+        scores: &[f32],
+        error: impl Fn(usize) -> f32,
+        excluded: impl Fn(usize) -> bool,
+    ) {
         if self.best.len() < self.k && scores.len() >= 4 * self.k {
             // Before `k` rows are held every row would pass.
             self.raise_floor(first, scores, &excluded);
         }
-        let mut threshold = self.threshold();
+        let mut bound = self.lower_bound();
         for (c, chunk) in scores.chunks(16).enumerate() {
-            // Most chunks hold nothing above the threshold: one branch-free
-            // (vectorised) pass makes a bit mask of those that do.
-            let mut above = chunk.iter().enumerate().fold(0u32, |mask, (i, &s)| {
-                mask | (u32::from(s >= threshold) << i)
-            });
+            // Most chunks hold nothing that can pass: one branch-free
+            // (vectorised) pass makes a bit mask of those that may.
+            let pass = bound - self.max_error;
+            let mut above = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |mask, (i, &s)| mask | (u32::from(s >= pass) << i));
             while above != 0 {
                 let i = above.trailing_zeros() as usize;
                 above &= above - 1;
-                let score = chunk[i];
-                // The threshold may have risen since the mask was made.
-                // (The quantised scores are finite: no NaN to rank.)
-                if score < threshold {
-                    continue;
-                }
                 let id = first + c * 16 + i;
-                if excluded(id) {
+                let (score, e) = (chunk[i], error(id));
+                // (`bound` may have risen since the mask was made. The
+                // quantised scores are finite: no NaN to rank.)
+                if score + e < bound || excluded(id) {
                     continue;
                 }
-                self.candidates.push((id, score));
-                self.best.push(Worst(score, id));
+                self.candidates.push((id, score + e));
+                self.best.push(Worst(score - e, id));
                 if self.best.len() > self.k {
                     self.best.pop();
                 }
-                threshold = self.threshold();
+                bound = self.lower_bound();
             }
         }
         if self.candidates.len() >= self.prune_at {
-            self.candidates.retain(|&(_, score)| score >= threshold);
+            self.candidates.retain(|&(_, upper)| upper >= bound);
             self.prune_at = 2 * self.candidates.len() + 4 * self.k + 256;
         }
     }
 
-    /// Raises the threshold to the `k`-th best of the approximate scores of
-    /// the rows `first..first + scores.len()` (less the margin), skipping
-    /// excluded rows, without keeping any row: any `k` rows' scores bound
-    /// the `k`-th best from below. A good first bound saves most of the
-    /// work of [`Shortlist::push`].
-    pub(crate) fn raise_floor(
-        &mut self,
-        first: usize,
-        scores: &[f32],
-        excluded: impl Fn(usize) -> bool,
-    ) {
+    /// Raises `L` to the `k`-th best of the scores of the rows `first..first
+    /// + scores.len()` less `max_error` (any `k` rows' lower bounds bound
+    /// `L` from below), skipping excluded rows, without keeping any row.
+    fn raise_floor(&mut self, first: usize, scores: &[f32], excluded: impl Fn(usize) -> bool) {
         let mut kept: Vec<f32> = scores
             .iter()
             .enumerate()
@@ -173,7 +174,7 @@ impl Shortlist {
             .collect();
         if self.k > 0 && kept.len() >= self.k {
             let (_, kth, _) = kept.select_nth_unstable_by(self.k - 1, |a, b| b.total_cmp(a));
-            self.floor = self.floor.max(*kth - self.margin);
+            self.floor = self.floor.max(*kth - self.max_error);
         }
     }
 
@@ -190,14 +191,13 @@ impl Shortlist {
         self
     }
 
-    /// The rows that may be among the `k` best, with their approximate
-    /// scores, in no particular order. They include the `k` best
-    /// approximate scores.
-    pub(crate) fn into_candidates(self) -> Vec<(usize, f32)> {
-        let threshold = self.threshold();
-        let mut candidates = self.candidates;
-        candidates.retain(|&(_, score)| score >= threshold);
-        candidates
+    /// The rows that may be among the `k` best, in no particular order.
+    pub(crate) fn into_ids(self) -> impl Iterator<Item = usize> {
+        let bound = self.lower_bound();
+        self.candidates
+            .into_iter()
+            .filter(move |&(_, upper)| upper >= bound)
+            .map(|(id, _)| id)
     }
 }
 
@@ -230,17 +230,19 @@ mod tests {
             tile in 1usize..64,
         ) {
             let approx: Vec<f32> = truth.iter().zip(&noise).map(|(t, n)| t + n).collect();
+            // Each row's own bound: its error, or more for some rows.
+            let error = |id: usize| noise[id].abs() + if id.is_multiple_of(3) { 0.02 } else { 0.0 };
             let excluded = |id: usize| id % 5 == 1;
             let split = split.min(approx.len());
-            let mut parts = [Shortlist::new(k, 0.1), Shortlist::new(k, 0.1)];
+            let mut parts = [Shortlist::new(k, 0.07), Shortlist::new(k, 0.07)];
             for (part, range) in parts.iter_mut().zip([0..split, split..approx.len()]) {
                 for first in range.clone().step_by(tile) {
                     let end = (first + tile).min(range.end);
-                    part.push(first, &approx[first..end], excluded);
+                    part.push(first, &approx[first..end], error, excluded);
                 }
             }
             let [a, b] = parts;
-            let ids: Vec<usize> = a.merge(b).into_candidates().into_iter().map(|(id, _)| id).collect();
+            let ids: Vec<usize> = a.merge(b).into_ids().collect();
             let exact = top_k(truth.iter().copied(), k, excluded);
             for (id, _) in &exact {
                 prop_assert!(ids.contains(id), "{id} missing from {ids:?}");
