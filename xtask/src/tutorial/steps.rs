@@ -426,6 +426,8 @@ impl Tutorial {
         let before = kv.most_similar(&[Term::Vector(&vector)], &[], 11, None, Some(indexer))?;
         let after = kv.most_similar(&[Term::Vector(&vector)], &[], 11, None, Some(&reloaded))?;
         let index_reload_identical = before == after;
+        // Its verified pages count as resident until it is unmapped.
+        drop(reloaded);
         let model_path = self.args.out.join("model.kv");
         model.save(&model_path)?;
         let model_reload_identical = Word2Vec::load(&model_path)?.wv() == *kv;
