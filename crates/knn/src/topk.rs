@@ -81,8 +81,8 @@ pub fn top_k_of(
 pub(crate) struct Shortlist {
     k: usize,
     max_error: f32,
-    /// The `k` best lower bounds so far, the worst (`L`) on top.
-    best: BinaryHeap<Worst>,
+    /// The `k` best lower bounds so far.
+    best: KBest,
     /// `(id, upper bound)` of every row that passed when it was seen;
     /// pruned now and then.
     candidates: Vec<(usize, f32)>,
@@ -100,7 +100,7 @@ impl Shortlist {
         Shortlist {
             k,
             max_error,
-            best: BinaryHeap::with_capacity(k + 1),
+            best: KBest::new(k),
             candidates: Vec::new(),
             prune_at: 4 * k + 256,
             floor: f32::NEG_INFINITY,
@@ -109,10 +109,10 @@ impl Shortlist {
 
     /// `L`, as far as known: rows whose upper bound is below it are out.
     fn lower_bound(&self) -> f32 {
-        match self.best.peek() {
-            Some(worst) if self.best.len() == self.k => worst.0.max(self.floor),
-            _ if self.k == 0 => f32::INFINITY,
-            _ => self.floor,
+        match self.best.kth() {
+            Some(kth) => kth.max(self.floor),
+            None if self.k == 0 => f32::INFINITY,
+            None => self.floor,
         }
     }
 
@@ -125,7 +125,7 @@ impl Shortlist {
         error: impl Fn(usize) -> f32,
         excluded: impl Fn(usize) -> bool,
     ) {
-        if self.best.len() < self.k && scores.len() >= 4 * self.k {
+        if self.best.kth().is_none() && scores.len() >= 4 * self.k {
             // Before `k` rows are held every row would pass.
             self.raise_floor(first, scores, &excluded);
         }
@@ -149,10 +149,7 @@ impl Shortlist {
                     continue;
                 }
                 self.candidates.push((id, score + e));
-                self.best.push(Worst(score - e, id));
-                if self.best.len() > self.k {
-                    self.best.pop();
-                }
+                self.best.push(score - e);
                 bound = self.lower_bound();
             }
         }
@@ -181,11 +178,8 @@ impl Shortlist {
     /// The shortlist of two disjoint sets of rows.
     pub(crate) fn merge(mut self, other: Shortlist) -> Shortlist {
         self.floor = self.floor.max(other.floor);
-        for entry in other.best {
-            self.best.push(entry);
-            if self.best.len() > self.k {
-                self.best.pop();
-            }
+        for value in other.best.into_values() {
+            self.best.push(value);
         }
         self.candidates.extend(other.candidates);
         self
@@ -198,6 +192,85 @@ impl Shortlist {
             .into_iter()
             .filter(move |&(_, upper)| upper >= bound)
             .map(|(id, _)| id)
+    }
+}
+
+/// The `k` largest values pushed: kept in a plain array with the place of
+/// its minimum for small `k` (a scan of a few values beats a heap), in a
+/// heap otherwise.
+#[derive(Debug, Clone)]
+enum KBest {
+    Small {
+        k: usize,
+        values: Vec<f32>,
+        min_at: usize,
+    },
+    Large {
+        k: usize,
+        heap: BinaryHeap<Worst>,
+    },
+}
+
+/// Up to this `k`, [`KBest`] scans.
+const SMALL_K: usize = 32;
+
+impl KBest {
+    fn new(k: usize) -> Self {
+        if k <= SMALL_K {
+            KBest::Small {
+                k,
+                values: Vec::with_capacity(k),
+                min_at: 0,
+            }
+        } else {
+            KBest::Large {
+                k,
+                heap: BinaryHeap::with_capacity(k + 1),
+            }
+        }
+    }
+
+    /// The `k`-th largest value, once `k` have been pushed (never for k = 0).
+    fn kth(&self) -> Option<f32> {
+        match self {
+            KBest::Small { k, values, min_at } => {
+                (*k > 0 && values.len() == *k).then(|| values[*min_at])
+            }
+            KBest::Large { k, heap } => heap.peek().filter(|_| heap.len() == *k).map(|w| w.0),
+        }
+    }
+
+    fn push(&mut self, value: f32) {
+        match self {
+            KBest::Small { k, values, min_at } => {
+                if values.len() < *k {
+                    values.push(value);
+                } else if *k > 0 && value > values[*min_at] {
+                    values[*min_at] = value;
+                } else {
+                    return;
+                }
+                if values.len() == *k {
+                    *min_at = (0..*k)
+                        .min_by(|&a, &b| values[a].total_cmp(&values[b]))
+                        .unwrap_or(0);
+                }
+            }
+            KBest::Large { k, heap } => {
+                heap.push(Worst(value, 0));
+                if heap.len() > *k {
+                    heap.pop();
+                }
+            }
+        }
+    }
+
+    /// Every value held, in no order.
+    fn into_values(self) -> Vec<f32> {
+        match self {
+            KBest::Small { values, .. } => values,
+            KBest::Large { heap, .. } => heap.into_iter().map(|w| w.0).collect(),
+        }
     }
 }
 
@@ -219,6 +292,19 @@ mod tests {
     }
 
     proptest! {
+        /// The k-th largest of any values, for small and large k alike.
+        #[test]
+        fn kbest_finds_the_kth_largest(values in proptest::collection::vec(-1.0f32..1.0, 0..100), k in 0usize..60) {
+            let mut best = KBest::new(k);
+            for &v in &values {
+                best.push(v);
+            }
+            let mut sorted = values.clone();
+            sorted.sort_by(|a, b| b.total_cmp(a));
+            let want = (k > 0 && k <= sorted.len()).then(|| sorted[k - 1]);
+            prop_assert_eq!(best.kth(), want);
+        }
+
         /// Whatever the split into pushes and merges, the shortlist keeps
         /// every row whose true score may be among the k best.
         #[test]
