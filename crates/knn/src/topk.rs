@@ -131,9 +131,13 @@ impl Shortlist {
         }
         let mut bound = self.lower_bound();
         for (c, chunk) in scores.chunks(16).enumerate() {
-            // Most chunks hold nothing that can pass: one branch-free
-            // (vectorised) pass makes a bit mask of those that may.
+            // Most chunks hold nothing that can pass: a branch-free
+            // (vectorised) test skips them; the others get a bit mask of
+            // the rows that may.
             let pass = bound - self.max_error;
+            if !chunk.iter().fold(false, |any, &s| any | (s >= pass)) {
+                continue;
+            }
             let mut above = chunk
                 .iter()
                 .enumerate()
