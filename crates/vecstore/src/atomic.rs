@@ -35,17 +35,7 @@ pub fn write_file(
 
 /// Like [`write_file`], handing `write` the temporary file itself.
 fn write_file_with(path: &Path, write: impl FnOnce(&mut File) -> io::Result<()>) -> Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().ok_or_else(|| {
-        Error::io(
-            "write",
-            path,
-            io::Error::new(io::ErrorKind::InvalidInput, "not a file name"),
-        )
-    })?;
+    let (dir, name) = dir_and_name(path)?;
     let mut builder = tempfile::Builder::new();
     let prefix = format!(".{}.", name.to_string_lossy());
     builder.prefix(&prefix).suffix(".tmp");
@@ -63,6 +53,23 @@ fn write_file_with(path: &Path, write: impl FnOnce(&mut File) -> io::Result<()>)
     temp.persist(path)
         .map_err(|e| Error::io("rename a temporary file to", path, e.error))?;
     Ok(())
+}
+
+/// The directory `path` is in (`.` for a bare name) and its file name; an
+/// error if `path` names no file (`/`, `..`).
+fn dir_and_name(path: &Path) -> Result<(&Path, &std::ffi::OsStr)> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().ok_or_else(|| {
+        Error::io(
+            "write",
+            path,
+            io::Error::new(io::ErrorKind::InvalidInput, "not a file name"),
+        )
+    })?;
+    Ok((dir, name))
 }
 
 /// Several files saved together (a model's vectors, output weights and
@@ -96,17 +103,7 @@ pub struct FileSet {
 impl FileSet {
     /// A set of files to be saved beside `path` (all in its directory).
     pub fn new(path: &Path) -> Result<FileSet> {
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        let name = path.file_name().ok_or_else(|| {
-            Error::io(
-                "write",
-                path,
-                io::Error::new(io::ErrorKind::InvalidInput, "not a file name"),
-            )
-        })?;
+        let (dir, name) = dir_and_name(path)?;
         let staging = tempfile::Builder::new()
             .prefix(&format!(".{}.", name.to_string_lossy()))
             .suffix(".tmp")
