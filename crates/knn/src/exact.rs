@@ -98,50 +98,33 @@ impl<'a> ExactIndexer<'a> {
             .enumerate()
             .map(|(pass, block)| {
                 let first_query = pass * QUERIES_PER_PASS;
+                let excluded = |i: usize| excluded(first_query + i);
                 let block: Vec<_> = block
                     .outer_iter()
                     .map(|q| q.as_standard_layout().into_owned())
                     .collect();
-                let quantised: Vec<_> = block.iter().map(|q| self.quantise(&q.view())).collect();
-                let mut shortlists: Vec<Option<Shortlist>> = quantised
+                // The queries with a quantised form share each tile; the
+                // others (zero, or no quantised rows) take the f32 scan.
+                let quantised: Vec<(usize, Int8Query)> = block
                     .iter()
-                    .map(|q| {
-                        q.as_ref()
-                            .map(|(int8, q)| Shortlist::new(topn, int8.max_error_bound(q)))
-                    })
+                    .enumerate()
+                    .filter_map(|(i, q)| Some((i, self.quantise(&q.view())?.1)))
                     .collect();
-                // The queries that have a quantised form share each tile.
-                let active: Vec<usize> = (0..quantised.len())
-                    .filter(|&i| quantised[i].is_some())
-                    .collect();
-                let refs: Vec<&Int8Query> = active
-                    .iter()
-                    .filter_map(|&i| quantised[i].as_ref().map(|(_, q)| q))
-                    .collect();
-                if let Some(int8) = self.int8.filter(|_| !refs.is_empty()) {
-                    let mut scores = vec![0.0f32; TILE_ROWS * refs.len()];
-                    for first in (0..rows.nrows()).step_by(TILE_ROWS) {
-                        let len = TILE_ROWS.min(rows.nrows() - first);
-                        let scores = &mut scores[..len * refs.len()];
-                        int8.scores_many(&refs, first, len, scores);
-                        for (&i, scores) in active.iter().zip(scores.chunks(len)) {
-                            let exclude = excluded(first_query + i);
-                            if let (Some(shortlist), Some((_, q))) =
-                                (&mut shortlists[i], &quantised[i])
-                            {
-                                let error = |id: usize| int8.error_bound(q, id);
-                                shortlist.push(first, scores, error, |id| exclude.contains(&id));
-                            }
-                        }
-                    }
+                let mut shortlists = match self.int8 {
+                    Some(int8) => shortlist_pass(int8, rows.nrows(), &quantised, topn, excluded),
+                    None => Vec::new(),
                 }
+                .into_iter();
+                let mut quantised = quantised.iter().map(|&(i, _)| i).peekable();
                 block
                     .iter()
-                    .zip(shortlists)
                     .enumerate()
-                    .map(|(i, (query, shortlist))| match shortlist {
-                        Some(shortlist) => rerank(rows, query.view(), topn, shortlist),
-                        None => full_scan(rows, query.view(), topn, excluded(first_query + i)),
+                    .map(|(i, query)| match quantised.next_if_eq(&i) {
+                        Some(_) => {
+                            let shortlist = shortlists.next().expect("one per quantised query");
+                            rerank(rows, query.view(), topn, shortlist)
+                        }
+                        None => full_scan(rows, query.view(), topn, excluded(i)),
                     })
                     .collect()
             })
@@ -159,6 +142,37 @@ impl<'a> ExactIndexer<'a> {
         let n = restrict.map_or(self.normed.nrows(), |r| r.min(self.normed.nrows()));
         self.normed.slice_axis_move(Axis(0), Slice::from(..n))
     }
+}
+
+/// The shortlists of several quantised queries (`(index in the pass, query)`)
+/// over the first `rows` rows, scoring each tile of rows for all of them
+/// while it is in cache; `excluded(i)` are the ids query `i` leaves out.
+fn shortlist_pass<'e>(
+    int8: &Int8Rows,
+    rows: usize,
+    queries: &[(usize, Int8Query)],
+    topn: usize,
+    excluded: impl Fn(usize) -> &'e [usize],
+) -> Vec<Shortlist> {
+    let mut shortlists: Vec<Shortlist> = queries
+        .iter()
+        .map(|(_, q)| Shortlist::new(topn, int8.max_error_bound(q)))
+        .collect();
+    let refs: Vec<&Int8Query> = queries.iter().map(|(_, q)| q).collect();
+    let mut scores = vec![0.0f32; TILE_ROWS * refs.len()];
+    for first in (0..rows).step_by(TILE_ROWS) {
+        let len = TILE_ROWS.min(rows - first);
+        let scores = &mut scores[..len * refs.len()];
+        int8.scores_many(&refs, first, len, scores);
+        for (((i, q), shortlist), scores) in
+            queries.iter().zip(&mut shortlists).zip(scores.chunks(len))
+        {
+            let exclude = excluded(*i);
+            let error = |id: usize| int8.error_bound(q, id);
+            shortlist.push(first, scores, error, |id| exclude.contains(&id));
+        }
+    }
+    shortlists
 }
 
 /// Scores every row in f32 (on all threads) and keeps the best.
