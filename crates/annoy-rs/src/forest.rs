@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use crate::distance;
 use crate::error::{Error, Result};
-use crate::items::Items;
 use crate::kernels::{self, Kernels};
 use crate::metric::{Layout, Metric};
 
@@ -452,19 +451,6 @@ impl Forest<Storage> {
             }
         }
         Ok(())
-    }
-
-    /// The items, read back from the item nodes (those with a descendant
-    /// count of 1; the others are ids never added).
-    pub(crate) fn items(&self) -> Result<Items> {
-        let mut items = Items::new(self.layout.dim);
-        for id in 0..self.n_items {
-            let node = self.item(id)?;
-            if node.n_descendants() == 1 {
-                items.set(id, &node.vector()[..self.layout.dim])?;
-            }
-        }
-        Ok(items)
     }
 
     /// Lets `change` rewrite the node words and roots (a mapped file is

@@ -101,16 +101,4 @@ impl Items {
     pub fn vector(&self, id: usize) -> &[f32] {
         &self.vectors[id * self.dim..(id + 1) * self.dim]
     }
-
-    /// Every vector, row-major (zeros for holes).
-    pub fn as_slice(&self) -> &[f32] {
-        &self.vectors
-    }
-
-    /// The ids that were added, in order.
-    pub fn present_ids(&self) -> Vec<u32> {
-        (0..self.len() as u32)
-            .filter(|&i| self.present[i as usize])
-            .collect()
-    }
 }

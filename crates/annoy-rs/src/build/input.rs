@@ -1,49 +1,78 @@
 //! The items of a build and what the metric precomputes over them.
 
+use crate::error::{Error, Result};
+use crate::forest::{Forest, Storage};
 use crate::items::Items;
 use crate::kernels::{self, Kernels};
 use crate::metric::{Layout, Metric};
 
-/// The item vectors, copied for the build into memory the OS is asked to
-/// back with huge pages: the side loops touch items all over the array, and
-/// with 4 KiB pages nearly every touch would also miss the TLB.
-pub(super) enum Vectors<'a> {
+/// The item vectors, row-major, copied for the build into memory the OS is
+/// asked to back with huge pages: the side loops touch items all over the
+/// array, and with 4 KiB pages nearly every touch would also miss the TLB.
+enum Vectors {
     Huge(memmap2::MmapMut, usize),
-    Borrowed(&'a [f32]),
+    Plain(Vec<f32>),
 }
 
-impl<'a> Vectors<'a> {
-    fn new(values: &'a [f32]) -> Self {
+impl Vectors {
+    /// `n` rows of `dim` values, row `i` copied from `row(i)`.
+    fn gather<'r>(n: usize, dim: usize, row: impl Fn(usize) -> &'r [f32]) -> Result<Self> {
         const MIN_BYTES: usize = 4 << 20;
-        let bytes = std::mem::size_of_val(values);
-        if bytes < MIN_BYTES || !cfg!(target_os = "linux") {
-            return Vectors::Borrowed(values);
-        }
-        let Ok(mut map) = memmap2::MmapOptions::new().len(bytes).map_anon() else {
-            return Vectors::Borrowed(values);
+        let len = n * dim;
+        let bytes = len * 4;
+        let huge = if bytes >= MIN_BYTES && cfg!(target_os = "linux") {
+            memmap2::MmapOptions::new().len(bytes).map_anon().ok()
+        } else {
+            None
         };
-        #[cfg(target_os = "linux")]
-        {
-            // Only a hint: without transparent huge pages this is a no-op.
-            let _ = map.advise(memmap2::Advice::HugePage);
+        let mut vectors = match huge {
+            Some(map) => {
+                #[cfg(target_os = "linux")]
+                {
+                    // Only a hint: without transparent huge pages this is a no-op.
+                    let _ = map.advise(memmap2::Advice::HugePage);
+                }
+                Vectors::Huge(map, len)
+            }
+            None => {
+                let mut plain = Vec::new();
+                plain
+                    .try_reserve_exact(len)
+                    .map_err(|_| Error::OutOfMemory {
+                        bytes: bytes as u64,
+                    })?;
+                plain.resize(len, 0.0);
+                Vectors::Plain(plain)
+            }
+        };
+        let values = match &mut vectors {
+            // A map is page-aligned, so the cast cannot fail.
+            Vectors::Huge(map, len) => {
+                &mut bytemuck::cast_slice_mut::<u8, f32>(&mut map[..])[..*len]
+            }
+            Vectors::Plain(plain) => &mut plain[..],
+        };
+        if dim > 0 {
+            for (i, out) in values.chunks_exact_mut(dim).enumerate() {
+                out.copy_from_slice(row(i));
+            }
         }
-        // A map is page-aligned, so the cast cannot fail.
-        bytemuck::cast_slice_mut::<u8, f32>(&mut map[..]).copy_from_slice(values);
-        Vectors::Huge(map, values.len())
+        Ok(vectors)
     }
 
-    pub(super) fn as_slice(&self) -> &[f32] {
+    fn as_slice(&self) -> &[f32] {
         match self {
             Vectors::Huge(map, len) => &bytemuck::cast_slice::<u8, f32>(&map[..])[..*len],
-            Vectors::Borrowed(values) => values,
+            Vectors::Plain(values) => values,
         }
     }
 }
 
-/// The items and what the metric precomputes over them.
-pub(super) struct Input<'a> {
-    pub(super) items: &'a Items,
-    pub(super) vectors: Vectors<'a>,
+/// The items and what the metric precomputes over them. It owns a copy of
+/// the vectors, so a forest can grow while it is read from.
+pub(super) struct Input {
+    vectors: Vectors,
+    present: Vec<bool>,
     pub(super) layout: Layout,
     pub(super) kernels: &'static Kernels,
     /// `v·v` per item (Annoy's stored angular norm; also the norm that
@@ -55,18 +84,51 @@ pub(super) struct Input<'a> {
     pub(super) ids: Vec<u32>,
 }
 
-impl<'a> Input<'a> {
-    pub(super) fn new(items: &'a Items, metric: Metric, ids: Vec<u32>) -> Self {
+impl Input {
+    /// The items added to an index.
+    pub(super) fn from_items(items: &Items, metric: Metric) -> Result<Self> {
+        let present = (0..items.len()).map(|id| items.is_present(id)).collect();
+        let vectors = Vectors::gather(items.len(), items.dim(), |id| items.vector(id))?;
+        Ok(Self::new(
+            vectors,
+            present,
+            Layout::new(metric, items.dim()),
+        ))
+    }
+
+    /// The items of a built forest, read back from its item nodes (those
+    /// with a descendant count of 1; the others are ids never added).
+    pub(super) fn from_forest(forest: &Forest<Storage>) -> Result<Self> {
+        let (dim, n_items) = (forest.dim(), forest.n_items());
+        let mut present = Vec::with_capacity(n_items);
+        for id in 0..n_items {
+            present.push(forest.item(id)?.n_descendants() == 1);
+        }
+        let zeros = vec![0.0; dim];
+        let vectors = Vectors::gather(n_items, dim, |id| match forest.item(id) {
+            Ok(node) if present[id] => &node.vector()[..dim],
+            _ => &zeros,
+        })?;
+        Ok(Self::new(
+            vectors,
+            present,
+            Layout::new(forest.metric(), dim),
+        ))
+    }
+
+    fn new(vectors: Vectors, present: Vec<bool>, layout: Layout) -> Self {
         let kernels = kernels::best();
-        let sq_norms: Vec<f32> = (0..items.len())
+        let dim = layout.dim;
+        let values = vectors.as_slice();
+        let sq_norms: Vec<f32> = (0..present.len())
             .map(|i| {
-                let v = items.vector(i);
+                let v = &values[i * dim..(i + 1) * dim];
                 (kernels.dot)(v, v)
             })
             .collect();
         // Annoy's DotProduct::preprocess, over every node below n_items
         // (holes too).
-        let dot_factors = if metric == Metric::Dot {
+        let dot_factors = if layout.metric == Metric::Dot {
             let norms: Vec<f32> = sq_norms
                 .iter()
                 .map(|&d| if d < 0.0 { 0.0 } else { d.sqrt() })
@@ -86,10 +148,13 @@ impl<'a> Input<'a> {
         } else {
             Vec::new()
         };
+        let ids = (0..present.len() as u32)
+            .filter(|&i| present[i as usize])
+            .collect();
         Input {
-            items,
-            vectors: Vectors::new(items.as_slice()),
-            layout: Layout::new(metric, items.dim()),
+            vectors,
+            present,
+            layout,
             kernels,
             sq_norms,
             dot_factors,
@@ -97,8 +162,25 @@ impl<'a> Input<'a> {
         }
     }
 
+    /// The id range (holes included).
     pub(super) fn n_items(&self) -> usize {
-        self.items.len()
+        self.present.len()
+    }
+
+    /// Whether item `id` was added.
+    pub(super) fn is_present(&self, id: usize) -> bool {
+        self.present[id]
+    }
+
+    /// Every item's vector, row-major (zeros for holes).
+    pub(super) fn vectors(&self) -> &[f32] {
+        self.vectors.as_slice()
+    }
+
+    /// Item `id`'s vector (zeros for a hole).
+    pub(super) fn vector(&self, id: usize) -> &[f32] {
+        let dim = self.layout.dim;
+        &self.vectors()[id * dim..(id + 1) * dim]
     }
 
     pub(super) fn cosine(&self) -> bool {

@@ -52,7 +52,7 @@ const PREFETCH_AHEAD: usize = 8;
 /// The ids of the tree being built (each subtree owns a range) and where
 /// their vectors are read from.
 struct Pool<'a> {
-    input: &'a Input<'a>,
+    input: &'a Input,
     /// Every item's vector, row-major (`input.vectors`, resolved once).
     vectors: &'a [f32],
     indices: Vec<u32>,
@@ -110,7 +110,7 @@ impl Pool<'_> {
 
 /// Grows trees one at a time, reusing its buffers.
 pub(super) struct Builder<'a> {
-    input: &'a Input<'a>,
+    input: &'a Input,
     rng: Kiss64,
     pool: Pool<'a>,
     /// Subtrees of at most this many items use the local buffer.
@@ -128,7 +128,7 @@ pub(super) struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    pub(super) fn new(input: &'a Input<'a>) -> Self {
+    pub(super) fn new(input: &'a Input) -> Self {
         let dim = input.layout.dim;
         let n = input.ids.len();
         let local_items = LOCAL_BYTES / (4 * dim.max(1));
@@ -137,7 +137,7 @@ impl<'a> Builder<'a> {
             rng: Kiss64::default(),
             pool: Pool {
                 input,
-                vectors: input.vectors.as_slice(),
+                vectors: input.vectors(),
                 indices: Vec::with_capacity(n),
                 slots: vec![0; n],
                 local: Vec::with_capacity(local_items.min(n) * dim),
