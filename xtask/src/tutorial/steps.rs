@@ -1,5 +1,6 @@
 //! The tutorial's steps, in order.
 
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -176,15 +177,17 @@ impl Tutorial {
         let indexer = self.step("3. index and neighbours", |t| t.neighbours(&kv, trees))?;
         self.step("4. exact vs approximate", |t| t.timing(&kv, &indexer))?;
         let (model_path, index_path) =
-            self.step("5. save and load", |t| t.persistence(&model, &kv, &indexer))?;
+            self.step("5. save and load", |t| t.persistence(&model, &kv, indexer))?;
         // The rest needs only the vectors: free the training weights.
         drop(model);
         self.step("6. memory-mapping", |t| {
             t.memory(&model_path, &index_path, trees)
         })?;
-        drop(indexer);
-        self.step("7. num_trees sweep", |t| t.sweep(&kv))?;
-        self.step("8. word2vec formats", |t| t.export(&kv))?;
+        // Each step from here holds only what it uses: the sweep its forest
+        // and its exact answers, step 8 the vectors read back from the saved
+        // model.
+        self.step("7. num_trees sweep", |t| t.sweep(kv))?;
+        self.step("8. word2vec formats", |t| t.export(&model_path))?;
         Ok(())
     }
 
@@ -416,14 +419,16 @@ impl Tutorial {
         &mut self,
         model: &Word2Vec,
         kv: &KeyedVectors,
-        indexer: &AnnoyIndexer,
+        indexer: AnnoyIndexer,
     ) -> anyhow::Result<(PathBuf, PathBuf)> {
         let index_path = self.args.out.join("index.ann");
         indexer.save(&index_path)?;
-        let reloaded = AnnoyIndexer::load(&index_path, kv)?;
         let word = self.report.science.word.clone();
         let vector = kv.get_vector(&word)?.to_vec();
-        let before = kv.most_similar(&[Term::Vector(&vector)], &[], 11, None, Some(indexer))?;
+        let before = kv.most_similar(&[Term::Vector(&vector)], &[], 11, None, Some(&indexer))?;
+        // The rest of the tutorial uses the saved index.
+        drop(indexer);
+        let reloaded = AnnoyIndexer::load(&index_path, kv)?;
         let after = kv.most_similar(&[Term::Vector(&vector)], &[], 11, None, Some(&reloaded))?;
         let index_reload_identical = before == after;
         // Its verified pages count as resident until it is unmapped.
@@ -470,52 +475,49 @@ impl Tutorial {
         Ok(())
     }
 
-    /// Step 7: build time and accuracy against num_trees.
-    fn sweep(&mut self, kv: &KeyedVectors) -> anyhow::Result<()> {
+    /// Step 7: build time and accuracy against num_trees. Takes the vectors
+    /// to free them once the exact answers and the first forest are made:
+    /// from then on the forest is all the sweep reads.
+    fn sweep(&mut self, kv: KeyedVectors) -> anyhow::Result<()> {
         let trees: Vec<usize> = if self.args.quick {
             vec![1, 5, 10, 20, 40]
         } else {
             (1..300).step_by(10).collect()
         };
-        let queries = self.sample(kv, if self.args.quick { 100 } else { 1000 });
-        let exact = ExactIndexer::new(kv);
+        let ids = self.sample(&kv, if self.args.quick { 100 } else { 1000 });
         let normed = kv.normed_vectors();
-        let word = self.report.science.word.clone();
-        let probe = kv.get_normed(&word)?;
-        let truth100 = exact.most_similar(probe, 100)?;
-        let truth10 = exact_neighbours(kv, &queries, 10);
-        let mut points = Vec::new();
+        let queries = normed.select(ndarray::Axis(0), &ids);
+        let probe = kv.get_normed(&self.report.science.word)?.to_owned();
+        let truth100 = ExactIndexer::new(&kv).most_similar(probe.view(), 100)?;
+        let truth10 = exact_neighbours(&kv, &ids, 10);
         // The forests are grown one from the next: tree t is seeded by
         // seed + t, so the first n trees of a larger forest are exactly the
         // n-tree forest, and growing n trees costs the same whether they
         // are built at once or in steps. Each tree is built once, and the
         // build time of n trees is the time spent growing them.
-        let mut indexer: Option<AnnoyIndexer> = None;
-        let mut build_seconds = 0.0;
+        let start = Instant::now();
+        let mut indexer = AnnoyIndexer::builder(&kv, trees[0])
+            .seed(self.args.seed)
+            .threads(self.threads())
+            .build()?;
+        let mut build_seconds = start.elapsed().as_secs_f64();
+        drop(kv);
+        let mut points = Vec::new();
         for &num_trees in &trees {
-            let start = Instant::now();
-            let indexer = match &mut indexer {
-                None => indexer.insert(
-                    AnnoyIndexer::builder(kv, num_trees)
-                        .seed(self.args.seed)
-                        .threads(self.threads())
-                        .build()?,
-                ),
-                Some(grown) => {
-                    grown.add_trees_with(
-                        num_trees - grown.num_trees(),
-                        self.threads(),
-                        |_, _| {},
-                    )?;
-                    grown
-                }
-            };
-            build_seconds += start.elapsed().as_secs_f64();
-            let found = indexer.most_similar(probe, 100)?;
+            if num_trees > indexer.num_trees() {
+                let start = Instant::now();
+                indexer.add_trees_with(
+                    num_trees - indexer.num_trees(),
+                    self.threads(),
+                    |_, _| {},
+                )?;
+                build_seconds += start.elapsed().as_secs_f64();
+            }
+            let found = indexer.most_similar(probe.view(), 100)?;
             let overlap_top100 = overlap(&truth100, &found);
             let mut recall = 0.0;
-            for (&q, truth) in queries.iter().zip(&truth10) {
-                recall += overlap(truth, &indexer.most_similar(normed.row(q), 10)?);
+            for (query, truth) in queries.rows().into_iter().zip(&truth10) {
+                recall += overlap(truth, &indexer.most_similar(query, 10)?);
             }
             let recall_at_10 = recall / queries.len() as f64;
             self.say(format!(
@@ -558,35 +560,36 @@ impl Tutorial {
         Ok(())
     }
 
-    /// Step 8: export, show, import, compare, index the imported vectors.
-    fn export(&mut self, kv: &KeyedVectors) -> anyhow::Result<()> {
+    /// Step 8: export the vectors of the saved model, show, import,
+    /// compare, index the imported vectors.
+    fn export(&mut self, model: &Path) -> anyhow::Result<()> {
+        let kv = KeyedVectors::load(model)?;
         let text = self.args.out.join("vectors.txt");
         let binary = self.args.out.join("vectors.bin");
-        vecstore::write(kv, &text, Format::Text, &WriteOptions::default())?;
-        vecstore::write(kv, &binary, Format::Binary, &WriteOptions::default())?;
-        let head: Vec<String> = std::fs::read_to_string(&text)?
+        vecstore::write(&kv, &text, Format::Text, &WriteOptions::default())?;
+        vecstore::write(&kv, &binary, Format::Binary, &WriteOptions::default())?;
+        let mut head = Vec::new();
+        for line in std::io::BufReader::new(std::fs::File::open(&text)?)
             .lines()
             .take(3)
-            .map(|l| {
-                if l.len() > 90 {
-                    format!(
-                        "{}...",
-                        &l[..l.char_indices().nth(87).map_or(l.len(), |(i, _)| i)]
-                    )
-                } else {
-                    l.to_string()
-                }
-            })
-            .collect();
+        {
+            let line = line?;
+            head.push(match line.char_indices().nth(87) {
+                Some((end, _)) if line.len() > 90 => format!("{}...", &line[..end]),
+                _ => line,
+            });
+        }
         self.say(format!("   {} begins:", text.display()));
         for line in &head {
             self.say(format!("   {line}"));
         }
-        let (from_text, _) = vecstore::read(&text, Format::Text, &ReadOptions::default())?;
-        let (from_binary, _) = vecstore::read(&binary, Format::Binary, &ReadOptions::default())?;
+        // One import at a time, each compared with the vectors and dropped.
         let same =
             |a: &KeyedVectors| a.index_to_key() == kv.index_to_key() && a.vectors() == kv.vectors();
-        let round_trip_identical = same(&from_text) && same(&from_binary);
+        let text_identical = same(&vecstore::read(&text, Format::Text, &ReadOptions::default())?.0);
+        let (from_binary, _) = vecstore::read(&binary, Format::Binary, &ReadOptions::default())?;
+        let round_trip_identical = text_identical && same(&from_binary);
+        drop(kv);
         self.say(format!(
             "   imported both back: identical to the originals: {round_trip_identical}"
         ));
