@@ -453,6 +453,15 @@ impl Forest<Storage> {
         Ok(())
     }
 
+    /// This forest with `roots` as its roots: the original root nodes of a
+    /// forest this crate wrote to a file, whose scan finds only the copies
+    /// at its end. Fails unless the file ends with a copy of each.
+    pub(crate) fn with_original_roots(mut self, roots: Vec<u32>) -> Result<Self> {
+        self.roots = roots;
+        self.check_root_copies()?;
+        Ok(self)
+    }
+
     /// Lets `change` rewrite the node words and roots (a mapped file is
     /// copied into memory first); `change` must leave both as they were if
     /// it fails. The forest then describes the new nodes.

@@ -1,7 +1,7 @@
 //! [`AnnoyIndex`]: Annoy's API, by Annoy's names, over [`Items`] while
 //! adding and a [`Forest`] once built or loaded.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::build::{self, Plan};
 use crate::error::{Error, Result};
@@ -35,6 +35,8 @@ pub struct AnnoyIndex {
     metric: Metric,
     seed: u64,
     state: State,
+    /// Where [`AnnoyIndex::on_disk_build`] asked the next build to go.
+    on_disk: Option<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -91,6 +93,7 @@ impl AnnoyIndex {
             metric,
             seed: DEFAULT_SEED,
             state: State::Adding(Items::new(dim)),
+            on_disk: None,
         }
     }
 
@@ -171,6 +174,7 @@ impl AnnoyIndex {
         progress: impl Fn(usize, usize) + Sync,
     ) -> Result<()> {
         let (seed, metric) = (options.seed.unwrap_or(self.seed), self.metric);
+        let on_disk = self.on_disk.clone();
         let items = self.adding("build")?;
         let plan = Plan {
             n_trees: options.n_trees,
@@ -178,9 +182,37 @@ impl AnnoyIndex {
             seed,
             progress: &progress,
         };
-        let forest = build::build(items, metric, &plan)?;
+        let forest = match &on_disk {
+            None => build::build(items, metric, &plan)?,
+            Some(path) => {
+                let roots = build::build_to_file(items, metric, &plan, path)?;
+                // The file was just written by this build: trust its nodes
+                // (queries still check the nodes they visit).
+                let options = LoadOptions {
+                    verify: false,
+                    prefault: false,
+                };
+                storage::open(path, self.dim, metric, options)?.with_original_roots(roots)?
+            }
+        };
         self.state = State::Built(forest);
         self.seed = seed;
+        self.on_disk = None;
+        Ok(())
+    }
+
+    /// Makes the next build write the index straight into the file at
+    /// `path` instead of memory (Annoy's `on_disk_build`), for forests
+    /// larger than memory: the nodes are written as the trees are finished,
+    /// to a temporary file renamed to `path` when complete, and the built
+    /// index is that file, memory-mapped. No `save` is needed afterwards.
+    ///
+    /// Unlike Annoy, the items are still held in memory until the build
+    /// (with a copy during it), and the file appears only when the build
+    /// succeeds. Fails on a built index.
+    pub fn on_disk_build(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        self.adding("build on disk")?;
+        self.on_disk = Some(path.as_ref().to_path_buf());
         Ok(())
     }
 
@@ -217,7 +249,7 @@ impl AnnoyIndex {
     /// atomically: a temporary file renamed over `path`. The index stays
     /// usable.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        storage::save(self.built("save")?.as_bytes(), path.as_ref())
+        storage::save(self.built("save")?.nodes()?.words, path.as_ref())
     }
 
     /// Replaces this index by the file at `path` (Annoy's `load`), memory
@@ -240,6 +272,7 @@ impl AnnoyIndex {
     pub fn unload(&mut self) {
         self.state = State::Adding(Items::new(self.dim));
         self.seed = DEFAULT_SEED;
+        self.on_disk = None;
     }
 
     /// The `n` nearest items to `vector`, nearest first, with their

@@ -1,8 +1,8 @@
 //! Index files: saving atomically, and opening as a read-only memory map.
 
 use std::fs::File;
-use std::io::Write;
-use std::path::Path;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::forest::{Forest, Storage};
@@ -30,41 +30,72 @@ impl Default for LoadOptions {
     }
 }
 
-/// Writes `bytes` (an index's node array, native-endian words) to `path` in
-/// Annoy's little-endian layout: into a temporary file beside it, renamed
-/// over `path` when complete. Readers that mapped the old file keep it.
-pub(crate) fn save(bytes: &[u8], path: &Path) -> Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".annoy-").suffix(".tmp");
-    #[cfg(unix)]
-    {
-        // tempfile makes 0600 files; ask for 0666 so that the index gets the
-        // usual permissions after the umask, like any other new file.
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
+/// Writes `words` (an index's node array) to `path` in Annoy's layout,
+/// atomically (see [`IndexWriter`]). Readers that mapped the old file keep
+/// it.
+pub(crate) fn save(words: &[u32], path: &Path) -> Result<()> {
+    let mut writer = IndexWriter::create(path)?;
+    writer.push(words)?;
+    writer.commit()
+}
+
+/// An index file being written: node words go, little-endian as Annoy's
+/// files are, to a temporary file beside the destination, which
+/// [`IndexWriter::commit`] renames over it. Dropped without a commit, the
+/// temporary file is deleted and the destination is untouched.
+pub(crate) struct IndexWriter {
+    out: BufWriter<tempfile::NamedTempFile>,
+    path: PathBuf,
+}
+
+impl IndexWriter {
+    /// Starts writing the index that will be `path`.
+    pub(crate) fn create(path: &Path) -> Result<Self> {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".annoy-").suffix(".tmp");
+        #[cfg(unix)]
+        {
+            // tempfile makes 0600 files; ask for 0666 so that the index gets
+            // the usual permissions after the umask, like any other new file.
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let temp = builder
+            .tempfile_in(dir)
+            .map_err(|e| Error::io("create a temporary file for", path, e))?;
+        Ok(IndexWriter {
+            out: BufWriter::with_capacity(1 << 20, temp),
+            path: path.to_path_buf(),
+        })
     }
-    let mut temp = builder
-        .tempfile_in(dir)
-        .map_err(|e| Error::io("create a temporary file for", path, e))?;
-    let written = if cfg!(target_endian = "little") {
-        temp.write_all(bytes)
-    } else {
-        let mut out = std::io::BufWriter::new(temp.as_file_mut());
-        bytes
-            .chunks_exact(4)
-            .try_for_each(|w| {
-                out.write_all(&u32::from_ne_bytes([w[0], w[1], w[2], w[3]]).to_le_bytes())
-            })
-            .and_then(|()| out.flush())
-    };
-    written.map_err(|e| Error::io("write", path, e))?;
-    temp.persist(path)
-        .map_err(|e| Error::io("rename a temporary file to", path, e.error))?;
-    Ok(())
+
+    /// Appends node words.
+    pub(crate) fn push(&mut self, words: &[u32]) -> Result<()> {
+        let written = if cfg!(target_endian = "little") {
+            self.out.write_all(bytemuck::cast_slice(words))
+        } else {
+            words
+                .iter()
+                .try_for_each(|w| self.out.write_all(&w.to_le_bytes()))
+        };
+        written.map_err(|e| Error::io("write", &self.path, e))
+    }
+
+    /// Flushes the file and renames it to its path.
+    pub(crate) fn commit(self) -> Result<()> {
+        let path = self.path;
+        let temp = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::io("write", &path, e.into_error()))?;
+        temp.persist(&path)
+            .map_err(|e| Error::io("rename a temporary file to", &path, e.error))?;
+        Ok(())
+    }
 }
 
 /// Opens the index file at `path` as a forest of dimension `dim` and

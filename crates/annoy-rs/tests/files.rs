@@ -218,3 +218,79 @@ fn two_processes_share_the_pages_of_an_index() {
         "child shares {shared_kb} kB of {items_kb} kB of item nodes"
     );
 }
+
+#[test]
+fn an_on_disk_build_writes_the_bytes_of_a_build_and_save() {
+    let dir = tempfile::tempdir().unwrap();
+    for metric in Metric::ALL {
+        for threads in [1, 2] {
+            let options = BuildOptions::new(7).seed(5).threads(threads);
+            let in_memory = built(metric, 600, 10, options);
+            let path = dir.path().join(format!("{metric}-{threads}.ann"));
+            let mut on_disk = AnnoyIndex::new(10, metric);
+            on_disk.add_items(&items(600, 10, 0.0)).unwrap();
+            on_disk.on_disk_build(&path).unwrap();
+            on_disk.build_with(options, |_, _| {}).unwrap();
+            let bytes = std::fs::read(&path).unwrap();
+            assert_eq!(bytes, in_memory.forest().unwrap().as_bytes(), "{metric}");
+            // The built index is the file, mapped.
+            assert_eq!(on_disk.forest().unwrap().as_bytes(), &bytes[..]);
+            assert_eq!(on_disk.get_n_trees(), 7);
+            for i in [0, 300, 599] {
+                assert_eq!(
+                    on_disk.get_nns_by_item(i, 10, None).unwrap(),
+                    in_memory.get_nns_by_item(i, 10, None).unwrap(),
+                    "{metric}"
+                );
+            }
+            // Its roots are known, so it can grow like an in-memory forest.
+            let mut grown = built(metric, 600, 10, BuildOptions::new(9).seed(5));
+            on_disk
+                .add_trees_with(BuildOptions::new(2).threads(threads), |_, _| {})
+                .unwrap();
+            assert_eq!(
+                on_disk.forest().unwrap().as_bytes(),
+                grown.forest().unwrap().as_bytes()
+            );
+            grown.unload();
+        }
+    }
+    // Only the finished files: no temporary file is left behind.
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2 * Metric::ALL.len(), "{names:?}");
+    assert!(names
+        .iter()
+        .all(|n| n.ends_with(".ann") && !n.starts_with('.')));
+}
+
+#[test]
+fn a_failed_on_disk_build_leaves_no_file_and_the_index_unbuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("never.ann");
+    let mut index = AnnoyIndex::new(4, Metric::Euclidean);
+    index.add_items(&items(50, 4, 2.0)).unwrap();
+    index.on_disk_build(&path).unwrap();
+    // Zero trees is refused before any file is made.
+    assert!(index.build(0).is_err());
+    assert!(!index.is_built());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    // A directory that does not exist: an error naming the file.
+    let mut index = AnnoyIndex::new(4, Metric::Euclidean);
+    index.add_items(&items(50, 4, 2.0)).unwrap();
+    let missing = dir.path().join("no-such-dir").join("x.ann");
+    index.on_disk_build(&missing).unwrap();
+    let message = index.build(3).unwrap_err().to_string();
+    assert!(message.contains("x.ann"), "{message}");
+    assert!(!index.is_built());
+    // The items are kept: pointed at a directory that exists, it builds.
+    assert_eq!(index.get_n_items(), 50);
+    index.on_disk_build(&path).unwrap();
+    index.build(3).unwrap();
+    assert!(path.exists());
+    // Once built, the index takes no on-disk target.
+    assert!(index.on_disk_build(dir.path().join("y.ann")).is_err());
+}

@@ -192,3 +192,50 @@ fn damaged_indexes_and_sidecars_exit_1_naming_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn an_on_disk_build_writes_the_same_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let vectors = dir.path().join("words.txt");
+    let mut kv = vecstore::KeyedVectors::new(6);
+    for i in 0..400 {
+        let v: Vec<f32> = (0..6).map(|j| ((i * 6 + j) as f32 * 0.37).cos()).collect();
+        kv.push(format!("w{i}"), &v).unwrap();
+    }
+    kv.save(&vectors).unwrap();
+    let build = |out: &Path, on_disk: bool| {
+        let mut args = vec![
+            "index",
+            "build",
+            "--vectors",
+            vectors.to_str().unwrap(),
+            "--trees",
+            "5",
+            "--seed",
+            "11",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ];
+        if on_disk {
+            args.push("--on-disk");
+        }
+        let result = w2v(&args);
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+    };
+    let (memory, disk) = (dir.path().join("memory.ann"), dir.path().join("disk.ann"));
+    build(&memory, false);
+    build(&disk, true);
+    assert_eq!(
+        std::fs::read(&memory).unwrap(),
+        std::fs::read(&disk).unwrap()
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("memory.ann.dict")).unwrap(),
+        std::fs::read(dir.path().join("disk.ann.dict")).unwrap()
+    );
+}

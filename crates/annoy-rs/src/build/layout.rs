@@ -1,82 +1,132 @@
-//! The nodes of all trees laid out as Annoy's file: the item nodes, each
+//! The nodes of a forest laid out as Annoy's file: the item nodes, each
 //! tree's nodes in tree order (appended as the trees are finished), then a
-//! copy of every root.
+//! copy of every root. The nodes go to a [`NodeSink`]: memory, or the file
+//! of an on-disk build.
 
 use super::input::Input;
 use super::tree::Tree;
 use crate::error::{Error, Result};
 use crate::items::MAX_ITEMS;
 use crate::metric::Metric;
+use crate::storage::IndexWriter;
 
-/// The item nodes (node `i` is item `i`), the start of a new forest.
-pub(super) fn item_nodes(input: &Input) -> Result<Vec<u32>> {
-    let layout = input.layout;
-    let (nw, n_items) = (layout.node_words, input.n_items());
-    let mut words = Vec::new();
-    grow(&mut words, n_items * nw, true)?;
-    for id in 0..n_items {
-        let start = words.len();
-        words.resize(start + nw, 0);
-        let node = &mut words[start..];
-        let present = input.is_present(id);
-        node[0] = u32::from(present);
-        match layout.metric {
-            Metric::Angular if present => node[layout.children] = input.sq_norms[id].to_bits(),
-            Metric::Dot => {
-                if let Some(extra) = layout.extra {
-                    node[extra] = input.dot_factors[id].to_bits();
+/// Where laid-out nodes go.
+pub(super) trait NodeSink {
+    /// Appends whole nodes.
+    fn push(&mut self, words: &[u32]) -> Result<()>;
+}
+
+impl NodeSink for Vec<u32> {
+    fn push(&mut self, words: &[u32]) -> Result<()> {
+        // Amortised growth: the total is not known in advance (large
+        // buffers grow by remapping, not copying).
+        self.try_reserve(words.len())
+            .map_err(|_| Error::OutOfMemory {
+                bytes: ((self.len() + words.len()) * 4) as u64,
+            })?;
+        self.extend_from_slice(words);
+        Ok(())
+    }
+}
+
+impl NodeSink for IndexWriter {
+    fn push(&mut self, words: &[u32]) -> Result<()> {
+        IndexWriter::push(self, words)
+    }
+}
+
+/// A forest being laid out into a sink.
+pub(super) struct Layout<'a, S> {
+    input: &'a Input,
+    sink: &'a mut S,
+    /// Nodes in the sink.
+    nodes: usize,
+    roots: Vec<u32>,
+    /// A copy of each root node, in order: the end of the file.
+    root_nodes: Vec<u32>,
+}
+
+impl<'a, S: NodeSink> Layout<'a, S> {
+    /// Starts a new forest with the item nodes (node `i` is item `i`).
+    pub(super) fn new(input: &'a Input, sink: &'a mut S) -> Result<Self> {
+        let layout = input.layout;
+        let mut node = vec![0u32; layout.node_words];
+        for id in 0..input.n_items() {
+            node.fill(0);
+            let present = input.is_present(id);
+            node[0] = u32::from(present);
+            match layout.metric {
+                Metric::Angular if present => node[layout.children] = input.sq_norms[id].to_bits(),
+                Metric::Dot => {
+                    if let Some(extra) = layout.extra {
+                        node[extra] = input.dot_factors[id].to_bits();
+                    }
                 }
+                _ => {}
             }
-            _ => {}
+            for (word, &x) in node[layout.v..].iter_mut().zip(input.vector(id)) {
+                *word = x.to_bits();
+            }
+            sink.push(&node)?;
         }
-        for (word, &x) in node[layout.v..].iter_mut().zip(input.vector(id)) {
-            *word = x.to_bits();
-        }
+        Ok(Layout {
+            input,
+            sink,
+            nodes: input.n_items(),
+            roots: Vec::new(),
+            root_nodes: Vec::new(),
+        })
     }
-    Ok(words)
-}
 
-/// Appends `tree`'s nodes to the items and trees in `words` (whose roots
-/// are `roots`, and which do not end with root copies yet), renumbering its
-/// node references, and records its root. Fails, leaving both unchanged,
-/// if the forest with its root copies would exceed Annoy's 32-bit ids or
-/// memory runs out.
-pub(super) fn append_tree(
-    words: &mut Vec<u32>,
-    roots: &mut Vec<u32>,
-    input: &Input,
-    tree: Tree,
-) -> Result<()> {
-    let (nw, n_items) = (input.layout.node_words, input.n_items());
-    let nodes = words.len() / nw;
-    let tree_nodes = tree.words.len() / nw;
-    // The copies of the roots (this one's too) will follow the trees.
-    check_node_count(nodes + tree_nodes + roots.len() + 1)?;
-    grow(words, tree.words.len(), false)?;
-    // Tree nodes are numbered after the items and the earlier trees' nodes.
-    let offset = (nodes - n_items) as u32;
-    let base = words.len();
-    words.extend_from_slice(&tree.words);
-    for slot in tree.child_slots {
-        let word = &mut words[base + slot];
-        if *word as usize >= n_items {
-            *word += offset;
+    /// Continues a forest whose sink holds `nodes` nodes (items and trees,
+    /// without the root copies), with these roots and root nodes.
+    pub(super) fn resume(
+        input: &'a Input,
+        sink: &'a mut S,
+        nodes: usize,
+        roots: Vec<u32>,
+        root_nodes: Vec<u32>,
+    ) -> Self {
+        Layout {
+            input,
+            sink,
+            nodes,
+            roots,
+            root_nodes,
         }
     }
-    roots.push(tree.root + offset);
-    Ok(())
-}
 
-/// Ends the forest in `words` with a copy of every root, as Annoy's file
-/// ends. Fails, leaving `words` unchanged, if memory runs out.
-pub(super) fn copy_roots(words: &mut Vec<u32>, roots: &[u32], node_words: usize) -> Result<()> {
-    check_node_count(words.len() / node_words + roots.len())?;
-    grow(words, roots.len() * node_words, true)?;
-    for &root in roots {
-        let at = root as usize * node_words;
-        words.extend_from_within(at..at + node_words);
+    /// Appends `tree`'s nodes, renumbering its node references to follow
+    /// the items and the earlier trees' nodes. Fails if the forest with
+    /// its root copies would exceed Annoy's 32-bit ids, or on a sink error.
+    pub(super) fn add_tree(&mut self, mut tree: Tree) -> Result<()> {
+        let (nw, n_items) = (self.input.layout.node_words, self.input.n_items());
+        let tree_nodes = tree.words.len() / nw;
+        // The copies of the roots (this one's too) will follow the trees.
+        check_node_count(self.nodes + tree_nodes + self.roots.len() + 1)?;
+        let offset = (self.nodes - n_items) as u32;
+        for slot in tree.child_slots {
+            let word = &mut tree.words[slot];
+            if *word as usize >= n_items {
+                *word += offset;
+            }
+        }
+        let root = tree.root as usize - n_items;
+        self.sink.push(&tree.words)?;
+        self.root_nodes
+            .extend_from_slice(&tree.words[root * nw..(root + 1) * nw]);
+        self.roots.push(tree.root + offset);
+        self.nodes += tree_nodes;
+        Ok(())
     }
-    Ok(())
+
+    /// Ends the forest with a copy of every root, as Annoy's file ends;
+    /// returns the roots.
+    pub(super) fn finish(self) -> Result<Vec<u32>> {
+        check_node_count(self.nodes + self.roots.len())?;
+        self.sink.push(&self.root_nodes)?;
+        Ok(self.roots)
+    }
 }
 
 fn check_node_count(nodes: usize) -> Result<()> {
@@ -87,18 +137,4 @@ fn check_node_count(nodes: usize) -> Result<()> {
         });
     }
     Ok(())
-}
-
-/// Makes room for `extra` more words: exactly, or with amortised growth
-/// (for the trees, whose total is not known in advance; large buffers grow
-/// by remapping, not copying).
-fn grow(words: &mut Vec<u32>, extra: usize, exact: bool) -> Result<()> {
-    let reserved = if exact {
-        words.try_reserve_exact(extra)
-    } else {
-        words.try_reserve(extra)
-    };
-    reserved.map_err(|_| Error::OutOfMemory {
-        bytes: ((words.len() + extra) * 4) as u64,
-    })
 }

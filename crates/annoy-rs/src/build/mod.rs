@@ -17,6 +17,7 @@ mod layout;
 mod tree;
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -24,8 +25,10 @@ use crate::error::{Error, Result};
 use crate::forest::{Forest, Storage};
 use crate::items::Items;
 use crate::metric::Metric;
+use crate::storage::IndexWriter;
 
 use input::Input;
+use layout::{Layout, NodeSink};
 use tree::{Builder, Tree};
 
 /// How a build runs: trees, threads, seed, progress.
@@ -36,17 +39,13 @@ pub(crate) struct Plan<'a> {
     pub progress: &'a (dyn Fn(usize, usize) + Sync),
 }
 
-/// Builds the forest over `items`. Memory: the forest, a copy of the
-/// vectors, and about one tree per thread in flight.
+/// Builds the forest over `items` in memory. Memory: the forest, a copy
+/// of the vectors, and about one tree per thread in flight.
 pub(crate) fn build(items: &Items, metric: Metric, plan: &Plan<'_>) -> Result<Forest<Storage>> {
     let input = Input::from_items(items, metric)?;
     check(plan, &input)?;
-    let mut words = layout::item_nodes(&input)?;
-    let mut roots = Vec::with_capacity(plan.n_trees);
-    grow(&input, plan, 0, |tree| {
-        layout::append_tree(&mut words, &mut roots, &input, tree)
-    })?;
-    layout::copy_roots(&mut words, &roots, input.layout.node_words)?;
+    let mut words = Vec::new();
+    let roots = lay_out(Layout::new(&input, &mut words)?, &input, plan, 0)?;
     words.shrink_to_fit();
     Ok(Forest::from_built(
         words,
@@ -54,6 +53,24 @@ pub(crate) fn build(items: &Items, metric: Metric, plan: &Plan<'_>) -> Result<Fo
         input.n_items(),
         roots,
     ))
+}
+
+/// Builds the forest over `items` straight into the index file `path`
+/// (Annoy's `on_disk_build`): nodes are written as the trees are finished,
+/// to a temporary file renamed to `path` at the end, so the forest is never
+/// in memory. Returns the roots (the file's last nodes are their copies).
+pub(crate) fn build_to_file(
+    items: &Items,
+    metric: Metric,
+    plan: &Plan<'_>,
+    path: &Path,
+) -> Result<Vec<u32>> {
+    let input = Input::from_items(items, metric)?;
+    check(plan, &input)?;
+    let mut file = IndexWriter::create(path)?;
+    let roots = lay_out(Layout::new(&input, &mut file)?, &input, plan, 0)?;
+    file.commit()?;
+    Ok(roots)
 }
 
 /// Adds `plan.n_trees` trees to `forest` (built with `plan.seed`), as
@@ -66,21 +83,42 @@ pub(crate) fn extend(forest: &mut Forest<Storage>, plan: &Plan<'_>) -> Result<()
     let first = forest.n_trees();
     let nw = input.layout.node_words;
     forest.rebuild_with(|words, roots| {
-        let (old_roots, trees_end) = (roots.len(), words.len() - roots.len() * nw);
-        // The copies of the roots are rewritten after the new trees.
+        // The forest ends with a copy of each root: they are rewritten
+        // after the new trees.
+        let trees_end = words.len() - roots.len() * nw;
+        let root_nodes = words[trees_end..].to_vec();
         words.truncate(trees_end);
-        let grown = grow(&input, plan, first, |tree| {
-            layout::append_tree(words, roots, &input, tree)
-        })
-        .and_then(|()| layout::copy_roots(words, roots, nw));
-        if grown.is_err() {
-            // Back to the old forest; its copies fit in the old capacity.
-            words.truncate(trees_end);
-            roots.truncate(old_roots);
-            layout::copy_roots(words, roots, nw)?;
+        let layout = Layout::resume(
+            &input,
+            words,
+            trees_end / nw,
+            roots.clone(),
+            root_nodes.clone(),
+        );
+        match lay_out(layout, &input, plan, first) {
+            Ok(all_roots) => {
+                *roots = all_roots;
+                Ok(())
+            }
+            Err(e) => {
+                // Back to the old forest (within its old capacity).
+                words.truncate(trees_end);
+                words.extend_from_slice(&root_nodes);
+                Err(e)
+            }
         }
-        grown
     })
+}
+
+/// Grows the plan's trees into `layout` and finishes it; returns the roots.
+fn lay_out<S: NodeSink + Send>(
+    mut layout: Layout<'_, S>,
+    input: &Input,
+    plan: &Plan<'_>,
+    first: usize,
+) -> Result<Vec<u32>> {
+    grow(input, plan, first, |tree| layout.add_tree(tree))?;
+    layout.finish()
 }
 
 /// Checks the tree count and that there are items.

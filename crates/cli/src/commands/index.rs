@@ -48,6 +48,11 @@ pub struct BuildArgs {
     /// The index file to write (Annoy's format); FILE.dict is written beside it.
     #[arg(long)]
     out: PathBuf,
+    /// Write the trees straight into --out as they are built (Annoy's
+    /// on_disk_build), never holding the forest in memory: for indexes
+    /// larger than RAM.
+    #[arg(long)]
+    on_disk: bool,
 }
 
 /// Arguments of `w2v index query`.
@@ -147,10 +152,15 @@ fn build(args: BuildArgs, ui: &Ui) -> anyhow::Result<()> {
     let mut options = BuildOptions::new(args.trees);
     options.threads = args.threads;
     options.seed = args.seed;
+    if args.on_disk {
+        index.on_disk_build(&args.out)?;
+    }
     index.build_with(options, |done, _| bar.set_position(done as u64))?;
     bar.finish_and_clear();
     let built = start.elapsed();
-    index.save(&args.out)?;
+    if !args.on_disk {
+        index.save(&args.out)?;
+    }
     let sidecar = Sidecar {
         f: kv.dim(),
         num_trees: args.trees,
