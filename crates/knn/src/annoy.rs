@@ -83,11 +83,10 @@ impl<'a> AnnoyIndexerBuilder<'a> {
     pub fn build_with(self, progress: impl Fn(usize, usize) + Sync) -> Result<AnnoyIndexer> {
         let mut index = AnnoyIndex::new(self.kv.dim(), Metric::Angular);
         let normed = self.kv.normed_vectors();
-        let rows = normed
-            .as_slice()
-            .map(<[f32]>::to_vec)
-            .unwrap_or_else(|| normed.iter().copied().collect());
-        index.add_items(&rows)?;
+        match normed.as_slice() {
+            Some(rows) => index.add_items(rows)?,
+            None => index.add_items(&normed.iter().copied().collect::<Vec<_>>())?,
+        }
         let mut options = BuildOptions::new(self.num_trees).threads(self.threads);
         if let Some(seed) = self.seed {
             options = options.seed(seed);

@@ -127,14 +127,18 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
 }
 
 /// The rows to index: unit vectors for angular (as gensim's AnnoyIndexer),
-/// the raw vectors otherwise, row-major.
-fn rows(kv: &KeyedVectors, metric: Metric) -> Vec<f32> {
-    let matrix = if metric == Metric::Angular {
+/// the raw vectors otherwise.
+fn indexed(kv: &KeyedVectors, metric: Metric) -> ndarray::ArrayView2<'_, f32> {
+    if metric == Metric::Angular {
         kv.normed_vectors()
     } else {
         kv.vectors()
-    };
-    matrix.iter().copied().collect()
+    }
+}
+
+/// [`indexed`], row-major.
+fn rows(kv: &KeyedVectors, metric: Metric) -> Vec<f32> {
+    indexed(kv, metric).iter().copied().collect()
 }
 
 fn build(args: BuildArgs, ui: &Ui) -> anyhow::Result<()> {
@@ -147,7 +151,11 @@ fn build(args: BuildArgs, ui: &Ui) -> anyhow::Result<()> {
     );
     let start = Instant::now();
     let mut index = AnnoyIndex::new(kv.dim(), args.metric);
-    index.add_items(&rows(&kv, args.metric))?;
+    // Straight from the matrix when it is contiguous: no extra copy.
+    match indexed(&kv, args.metric).as_slice() {
+        Some(matrix) => index.add_items(matrix)?,
+        None => index.add_items(&rows(&kv, args.metric))?,
+    }
     let bar = trees_bar(ui, args.trees);
     let mut options = BuildOptions::new(args.trees);
     options.threads = args.threads;
