@@ -91,7 +91,6 @@ impl Pool<'_> {
 
     /// Copies the vectors of `indices[lo..hi]` into `local` and reads from
     /// there until [`Pool::leave_local`].
-    #[inline(never)]
     fn enter_local(&mut self, lo: usize, hi: usize) {
         let dim = self.input.layout.dim;
         self.local.clear();
@@ -259,7 +258,6 @@ impl<'a> Builder<'a> {
     }
 
     /// Annoy's `create_split`: a plane between the two means.
-    #[inline(never)]
     fn create_split(&mut self, lo: usize, hi: usize, plane: &mut Point) {
         let metric = self.input.layout.metric;
         let k = self.input.kernels;
@@ -287,7 +285,6 @@ impl<'a> Builder<'a> {
 
     /// Annoy's `two_means` over `indices[lo..hi]`, leaving the means in
     /// `self.p` and `self.q`.
-    #[inline(never)]
     fn two_means(&mut self, lo: usize, hi: usize) {
         let input = self.input;
         let (metric, k) = (input.layout.metric, input.kernels);
@@ -360,7 +357,6 @@ impl<'a> Builder<'a> {
 
     /// Puts each of `indices[lo..hi]` on side 1 if its margin is positive,
     /// 0 if negative, at random if zero; returns the side counts.
-    #[inline(never)]
     fn assign_sides(&mut self, lo: usize, hi: usize, plane: &Point) -> (usize, usize) {
         let (metric, k) = (self.input.layout.metric, self.input.kernels);
         self.sides.clear();
@@ -391,7 +387,6 @@ impl<'a> Builder<'a> {
 
     /// Stable partition of `indices[lo..hi]` (and their slots) by side:
     /// side 0 first. Returns where side 1 starts.
-    #[inline(never)]
     fn partition(&mut self, lo: usize, hi: usize) -> usize {
         let len = hi - lo;
         // Branch-free: every entry is written to both places and only the
