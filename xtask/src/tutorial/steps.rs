@@ -519,7 +519,7 @@ impl Tutorial {
             for (query, truth) in queries.rows().into_iter().zip(&truth10) {
                 recall += overlap(truth, &indexer.most_similar(query, 10)?);
             }
-            let recall_at_10 = recall / queries.len() as f64;
+            let recall_at_10 = recall / ids.len() as f64;
             self.say(format!(
                 "   num_trees {num_trees:>3}: build {build_seconds:7.3} s, top-100 overlap {:5.1}%, recall@10 {:5.1}%",
                 overlap_top100 * 100.0,
