@@ -184,16 +184,7 @@ impl AnnoyIndex {
         };
         let forest = match &on_disk {
             None => build::build(items, metric, &plan)?,
-            Some(path) => {
-                let roots = build::build_to_file(items, metric, &plan, path)?;
-                // The file was just written by this build: trust its nodes
-                // (queries still check the nodes they visit).
-                let options = LoadOptions {
-                    verify: false,
-                    prefault: false,
-                };
-                storage::open(path, self.dim, metric, options)?.with_original_roots(roots)?
-            }
+            Some(path) => build::build_to_file(items, metric, &plan, path)?,
         };
         self.state = State::Built(forest);
         self.seed = seed;
@@ -207,9 +198,12 @@ impl AnnoyIndex {
     /// to a temporary file renamed to `path` when complete, and the built
     /// index is that file, memory-mapped. No `save` is needed afterwards.
     ///
-    /// Unlike Annoy, the items are still held in memory until the build
-    /// (with a copy during it), and the file appears only when the build
-    /// succeeds. Fails on a built index.
+    /// Unlike Annoy: the items are still held in memory until the build
+    /// (with a copy during it); the path is only used at the build (Annoy
+    /// creates the file at once), and the file appears only when the build
+    /// succeeds; after a failed build the path stays set for the next one;
+    /// a `save` afterwards writes a copy (Annoy's writes nothing). Fails on
+    /// a built index.
     pub fn on_disk_build(&mut self, path: impl AsRef<Path>) -> Result<()> {
         self.adding("build on disk")?;
         self.on_disk = Some(path.as_ref().to_path_buf());
@@ -224,7 +218,9 @@ impl AnnoyIndex {
     /// each tree once.
     ///
     /// Fails before a build, or for a forest loaded from a file (its
-    /// original roots are unknown); on error the index is unchanged.
+    /// original roots are unknown); on error the index is unchanged. A
+    /// forest built on disk can grow: it is then copied into memory, and
+    /// its file keeps the old forest until a `save`.
     pub fn add_trees_with(
         &mut self,
         options: BuildOptions,
@@ -264,6 +260,7 @@ impl AnnoyIndex {
     pub fn load_with(&mut self, path: impl AsRef<Path>, options: LoadOptions) -> Result<()> {
         let forest = storage::open(path.as_ref(), self.dim, self.metric, options)?;
         self.state = State::Built(forest);
+        self.on_disk = None;
         Ok(())
     }
 

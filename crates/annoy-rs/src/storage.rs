@@ -1,7 +1,7 @@
 //! Index files: saving atomically, and opening as a read-only memory map.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -87,14 +87,22 @@ impl IndexWriter {
 
     /// Flushes the file and renames it to its path.
     pub(crate) fn commit(self) -> Result<()> {
+        self.commit_with(|_, _| Ok(()))
+    }
+
+    /// Flushes the file, lets `check` read it (given the open file and the
+    /// path to name in errors), and renames it to its path only if `check`
+    /// succeeds; otherwise the temporary file is deleted.
+    pub(crate) fn commit_with<T>(self, check: impl FnOnce(&File, &Path) -> Result<T>) -> Result<T> {
         let path = self.path;
         let temp = self
             .out
             .into_inner()
             .map_err(|e| Error::io("write", &path, e.into_error()))?;
+        let checked = check(temp.as_file(), &path)?;
         temp.persist(&path)
             .map_err(|e| Error::io("rename a temporary file to", &path, e.error))?;
-        Ok(())
+        Ok(checked)
     }
 }
 
@@ -108,8 +116,23 @@ pub(crate) fn open(
     options: LoadOptions,
 ) -> Result<Forest<Storage>> {
     let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
+    map(&file, path, dim, metric, options)
+}
+
+/// Opens `file`, the index file at `path`, as [`open`] does.
+pub(crate) fn map(
+    file: &File,
+    path: &Path,
+    dim: usize,
+    metric: Metric,
+    options: LoadOptions,
+) -> Result<Forest<Storage>> {
     if cfg!(target_endian = "big") {
-        let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+        let (mut reader, mut bytes) = (file, Vec::new());
+        reader
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| reader.read_to_end(&mut bytes))
+            .map_err(|e| Error::io("read", path, e))?;
         return Forest::from_le_bytes_copied(&bytes, dim, metric, options.verify);
     }
     let len = file
@@ -138,7 +161,7 @@ pub(crate) fn open(
     // test `saving_over_a_mapped_index_leaves_the_map_intact` checks this.)
     // Another program writing into the file in place is outside what the
     // crate can prevent, as for every memory-mapped reader.
-    let map = unsafe { map.map(&file) }.map_err(|e| Error::io("map", path, e))?;
+    let map = unsafe { map.map(file) }.map_err(|e| Error::io("map", path, e))?;
     Forest::from_file_bytes(
         Storage::Mapped(map),
         dim,
@@ -146,4 +169,48 @@ pub(crate) fn open(
         options.verify,
         path.to_path_buf(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn an_index_file_appears_whole_on_commit_and_never_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.ann");
+        // Dropped without a commit: nothing is left.
+        let mut writer = IndexWriter::create(&path).unwrap();
+        writer.push(&[1, 2, 3]).unwrap();
+        drop(writer);
+        assert!(names(dir.path()).is_empty());
+        // A refused check: the previous file is untouched, no temporary left.
+        std::fs::write(&path, b"old").unwrap();
+        let mut writer = IndexWriter::create(&path).unwrap();
+        writer.push(&[4, 5]).unwrap();
+        let refused = writer.commit_with(|file, named| {
+            // The check sees the whole new file, under the final name.
+            assert_eq!(file.metadata().unwrap().len(), 8);
+            assert_eq!(named, path.as_path());
+            Err::<(), _>(Error::Empty)
+        });
+        assert!(matches!(refused, Err(Error::Empty)));
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(names(dir.path()), ["x.ann"]);
+        // Committed: little-endian words under the final name.
+        let mut writer = IndexWriter::create(&path).unwrap();
+        writer.push(&[0x0403_0201, 7]).unwrap();
+        writer.commit().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), [1, 2, 3, 4, 7, 0, 0, 0]);
+        assert_eq!(names(dir.path()), ["x.ann"]);
+    }
 }

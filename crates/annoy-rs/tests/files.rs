@@ -244,7 +244,7 @@ fn an_on_disk_build_writes_the_bytes_of_a_build_and_save() {
                 );
             }
             // Its roots are known, so it can grow like an in-memory forest.
-            let mut grown = built(metric, 600, 10, BuildOptions::new(9).seed(5));
+            let grown = built(metric, 600, 10, BuildOptions::new(9).seed(5));
             on_disk
                 .add_trees_with(BuildOptions::new(2).threads(threads), |_, _| {})
                 .unwrap();
@@ -252,7 +252,6 @@ fn an_on_disk_build_writes_the_bytes_of_a_build_and_save() {
                 on_disk.forest().unwrap().as_bytes(),
                 grown.forest().unwrap().as_bytes()
             );
-            grown.unload();
         }
     }
     // Only the finished files: no temporary file is left behind.
@@ -293,4 +292,44 @@ fn a_failed_on_disk_build_leaves_no_file_and_the_index_unbuilt() {
     assert!(path.exists());
     // Once built, the index takes no on-disk target.
     assert!(index.on_disk_build(dir.path().join("y.ann")).is_err());
+}
+
+#[test]
+fn on_disk_and_grown_forests_with_holes_in_the_ids_equal_builds_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    for metric in Metric::ALL {
+        let (mut in_memory, mut on_disk) = (AnnoyIndex::new(6, metric), AnnoyIndex::new(6, metric));
+        for (row, v) in items(300, 6, 1.0).chunks(6).enumerate() {
+            // Ids 0, 2, 4, ... with every seventh left out: holes.
+            if row % 7 != 3 {
+                in_memory.add_item(2 * row, v).unwrap();
+                on_disk.add_item(2 * row, v).unwrap();
+            }
+        }
+        let path = dir.path().join(format!("{metric}.ann"));
+        on_disk.on_disk_build(&path).unwrap();
+        let options = BuildOptions::new(4).seed(8).threads(2);
+        in_memory.build_with(options, |_, _| {}).unwrap();
+        on_disk.build_with(options, |_, _| {}).unwrap();
+        assert_eq!(on_disk.get_n_items(), 599);
+        let bytes = |i: &AnnoyIndex| i.forest().unwrap().as_bytes().to_vec();
+        assert_eq!(bytes(&on_disk), bytes(&in_memory), "{metric}");
+        assert_eq!(std::fs::read(&path).unwrap(), bytes(&in_memory));
+        // Growing reads the items back from the item nodes, holes included.
+        for index in [&mut in_memory, &mut on_disk] {
+            index
+                .add_trees_with(BuildOptions::new(3), |_, _| {})
+                .unwrap();
+        }
+        let mut all = AnnoyIndex::new(6, metric);
+        for (row, v) in items(300, 6, 1.0).chunks(6).enumerate() {
+            if row % 7 != 3 {
+                all.add_item(2 * row, v).unwrap();
+            }
+        }
+        all.build_with(BuildOptions::new(7).seed(8), |_, _| {})
+            .unwrap();
+        assert_eq!(bytes(&in_memory), bytes(&all), "{metric}");
+        assert_eq!(bytes(&on_disk), bytes(&all), "{metric}");
+    }
 }

@@ -1,6 +1,8 @@
 //! Building a forest as Annoy 1.17.3 builds each tree (`_make_tree`,
-//! `two_means`, `create_split`), trees in parallel, then laying the nodes
-//! out as Annoy's file: items, the trees' nodes, a copy of every root.
+//! `two_means`, `create_split`), trees in parallel, laying the nodes out as
+//! Annoy's file as the trees are finished: items, the trees' nodes in tree
+//! order, a copy of every root; in memory, or into the file of an on-disk
+//! build.
 //!
 //! Tree `t` draws from its own generator, `Kiss64(seed + t)` — the stream
 //! Annoy gives thread `t` — so the forest depends on the seed only, never on
@@ -10,7 +12,7 @@
 //!
 //! - [`input`]: the items and what the metric precomputes over them;
 //! - [`tree`]: growing one tree;
-//! - [`layout`]: the nodes of all trees laid out as Annoy's file.
+//! - [`layout`]: the nodes laid out as Annoy's file, into a node sink.
 
 mod input;
 mod layout;
@@ -18,14 +20,14 @@ mod tree;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::error::{Error, Result};
 use crate::forest::{Forest, Storage};
 use crate::items::Items;
 use crate::metric::Metric;
-use crate::storage::IndexWriter;
+use crate::storage::{self, IndexWriter, LoadOptions};
 
 use input::Input;
 use layout::{Layout, NodeSink};
@@ -40,7 +42,7 @@ pub(crate) struct Plan<'a> {
 }
 
 /// Builds the forest over `items` in memory. Memory: the forest, a copy
-/// of the vectors, and about one tree per thread in flight.
+/// of the vectors, and at most three trees per thread in flight.
 pub(crate) fn build(items: &Items, metric: Metric, plan: &Plan<'_>) -> Result<Forest<Storage>> {
     let input = Input::from_items(items, metric)?;
     check(plan, &input)?;
@@ -57,20 +59,30 @@ pub(crate) fn build(items: &Items, metric: Metric, plan: &Plan<'_>) -> Result<Fo
 
 /// Builds the forest over `items` straight into the index file `path`
 /// (Annoy's `on_disk_build`): nodes are written as the trees are finished,
-/// to a temporary file renamed to `path` at the end, so the forest is never
-/// in memory. Returns the roots (the file's last nodes are their copies).
+/// to a temporary file renamed to `path` once complete and mapped, so the
+/// forest is never in memory. Returns the mapped forest.
 pub(crate) fn build_to_file(
     items: &Items,
     metric: Metric,
     plan: &Plan<'_>,
     path: &Path,
-) -> Result<Vec<u32>> {
+) -> Result<Forest<Storage>> {
     let input = Input::from_items(items, metric)?;
     check(plan, &input)?;
     let mut file = IndexWriter::create(path)?;
     let roots = lay_out(Layout::new(&input, &mut file)?, &input, plan, 0)?;
-    file.commit()?;
-    Ok(roots)
+    let (dim, n_items) = (input.layout.dim, input.n_items());
+    // Written by this build: its nodes are trusted (queries still check
+    // the nodes they visit), its size and roots checked.
+    let options = LoadOptions {
+        verify: false,
+        prefault: false,
+    };
+    file.commit_with(|written, path| {
+        let forest = storage::map(written, path, dim, metric, options)?;
+        debug_assert_eq!(forest.n_items(), n_items);
+        forest.with_original_roots(roots)
+    })
 }
 
 /// Adds `plan.n_trees` trees to `forest` (built with `plan.seed`), as
@@ -98,6 +110,7 @@ pub(crate) fn extend(forest: &mut Forest<Storage>, plan: &Plan<'_>) -> Result<()
         match lay_out(layout, &input, plan, first) {
             Ok(all_roots) => {
                 *roots = all_roots;
+                words.shrink_to_fit();
                 Ok(())
             }
             Err(e) => {
@@ -135,47 +148,36 @@ fn check(plan: &Plan<'_>, input: &Input) -> Result<()> {
 /// Grows trees `first..first + plan.n_trees` on the plan's threads and
 /// hands each to `sink` in tree order, as soon as the trees before it have
 /// been handed over. Threads take the next tree number when they finish
-/// one, so only about one tree per thread waits for its turn. Stops at the
-/// first error of `sink`.
+/// one, at most `2 × threads` numbers ahead of the next tree due, so at
+/// most that many finished trees wait for their turn. Stops at the first
+/// error of `sink`.
 fn grow(
     input: &Input,
     plan: &Plan<'_>,
     first: usize,
     sink: impl FnMut(Tree) -> Result<()> + Send,
 ) -> Result<()> {
-    let end = first + plan.n_trees;
-    let (next, done, failed) = (
-        AtomicUsize::new(first),
-        AtomicUsize::new(0),
-        AtomicBool::new(false),
-    );
-    let order = Mutex::new(InOrder {
-        next: first,
-        waiting: BTreeMap::new(),
-        sink,
-        result: Ok(()),
-    });
-    let work = || {
-        let mut builder = Builder::new(input);
-        while !failed.load(Ordering::Relaxed) {
-            let t = next.fetch_add(1, Ordering::Relaxed);
-            if t >= end {
-                break;
-            }
-            let tree = builder.grow(plan.seed.wrapping_add(t as u64));
-            (plan.progress)(done.fetch_add(1, Ordering::Relaxed) + 1, plan.n_trees);
-            let mut order = order.lock().unwrap_or_else(PoisonError::into_inner);
-            if !order.put(t, tree) {
-                failed.store(true, Ordering::Relaxed);
-            }
-        }
-    };
+    let done = AtomicUsize::new(0);
     let run = || {
+        let workers = rayon::current_num_threads().min(plan.n_trees);
+        let queue = Queue {
+            order: Mutex::new(InOrder::new(first..first + plan.n_trees, 2 * workers, sink)),
+            turn: Condvar::new(),
+        };
         rayon::scope(|scope| {
-            for _ in 0..rayon::current_num_threads().min(plan.n_trees) {
-                scope.spawn(|_| work());
+            for _ in 0..workers {
+                scope.spawn(|_| {
+                    let _stop_others_on_panic = StopOnUnwind(&queue);
+                    let mut builder = Builder::new(input);
+                    while let Some(t) = queue.take() {
+                        let tree = builder.grow(plan.seed.wrapping_add(t as u64));
+                        (plan.progress)(done.fetch_add(1, Ordering::Relaxed) + 1, plan.n_trees);
+                        queue.put(t, tree);
+                    }
+                });
             }
-        })
+        });
+        queue.into_result()
     };
     match plan.threads {
         Some(threads) => rayon::ThreadPoolBuilder::new()
@@ -185,38 +187,130 @@ fn grow(
             .install(run),
         None => run(),
     }
-    order
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner)
-        .result
 }
 
-/// Trees finished out of order wait here until the ones before them have
-/// been handed to the sink.
+/// The trees of a build shared by its threads: which to grow next, and
+/// the finished ones waiting for their turn.
+struct Queue<F> {
+    order: Mutex<InOrder<F>>,
+    /// Signalled when a tree is handed over (or the build stops).
+    turn: Condvar,
+}
+
+impl<F: FnMut(Tree) -> Result<()>> Queue<F> {
+    fn lock(&self) -> MutexGuard<'_, InOrder<F>> {
+        self.order.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The next tree to grow, waiting while it would be too far ahead;
+    /// `None` when none is left or the build stopped.
+    fn take(&self) -> Option<usize> {
+        let mut order = self.lock();
+        loop {
+            match order.take() {
+                Take::Tree(t) => return Some(t),
+                Take::Stop => return None,
+                Take::Wait => {
+                    order = self
+                        .turn
+                        .wait(order)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+            }
+        }
+    }
+
+    fn put(&self, t: usize, tree: Tree) {
+        self.lock().put(t, tree);
+        self.turn.notify_all();
+    }
+
+    fn into_result(self) -> Result<()> {
+        self.order
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .result
+    }
+}
+
+/// Stops the build if its thread unwinds, so that no other thread waits
+/// forever for the tree it was growing (the panic then reaches the caller).
+struct StopOnUnwind<'a, F: FnMut(Tree) -> Result<()>>(&'a Queue<F>);
+
+impl<F: FnMut(Tree) -> Result<()>> Drop for StopOnUnwind<'_, F> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.lock().stopped = true;
+            self.0.turn.notify_all();
+        }
+    }
+}
+
+/// What a thread does next.
+#[derive(Debug, PartialEq, Eq)]
+enum Take {
+    Tree(usize),
+    Wait,
+    Stop,
+}
+
+/// The tree numbers to grow, and the trees finished out of order, which
+/// wait here until the ones before them have been handed to the sink.
 struct InOrder<F> {
+    /// The next tree number to give out, and the end of the range.
+    taken: usize,
+    end: usize,
+    /// How far ahead of `next` tree numbers are given out.
+    window: usize,
+    /// The next tree due at the sink.
     next: usize,
     waiting: BTreeMap<usize, Tree>,
     sink: F,
     result: Result<()>,
+    /// A thread panicked: give out no more trees.
+    stopped: bool,
 }
 
 impl<F: FnMut(Tree) -> Result<()>> InOrder<F> {
-    /// Takes tree `t`, hands over every tree now in order; false once the
-    /// sink has failed.
-    fn put(&mut self, t: usize, tree: Tree) -> bool {
+    fn new(trees: std::ops::Range<usize>, window: usize, sink: F) -> Self {
+        InOrder {
+            taken: trees.start,
+            end: trees.end,
+            window: window.max(1),
+            next: trees.start,
+            waiting: BTreeMap::new(),
+            sink,
+            result: Ok(()),
+            stopped: false,
+        }
+    }
+
+    fn take(&mut self) -> Take {
+        if self.stopped || self.result.is_err() || self.taken >= self.end {
+            Take::Stop
+        } else if self.taken >= self.next + self.window {
+            Take::Wait
+        } else {
+            self.taken += 1;
+            Take::Tree(self.taken - 1)
+        }
+    }
+
+    /// Takes tree `t`, and hands over every tree now in order (none once
+    /// the sink has failed).
+    fn put(&mut self, t: usize, tree: Tree) {
         if self.result.is_err() {
-            return false;
+            return;
         }
         self.waiting.insert(t, tree);
         while let Some(tree) = self.waiting.remove(&self.next) {
             if let Err(e) = (self.sink)(tree) {
                 self.result = Err(e);
                 self.waiting.clear();
-                return false;
+                return;
             }
             self.next += 1;
         }
-        true
     }
 }
 
@@ -270,6 +364,36 @@ mod tests {
         for threads in [2, 3, 16] {
             assert_eq!(grown(&input, &plan(9, threads)), one, "{threads} threads");
         }
+    }
+
+    /// A tree numbered `t` (its root says which).
+    fn tree(t: usize) -> Tree {
+        Tree {
+            words: Vec::new(),
+            root: t as u32,
+            child_slots: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn trees_finished_out_of_order_wait_for_their_turn_within_the_window() {
+        let mut handed = Vec::new();
+        let mut order = InOrder::new(10..20, 3, |tree: Tree| {
+            handed.push(tree.root);
+            Ok(())
+        });
+        assert_eq!(order.take(), Take::Tree(10));
+        assert_eq!(order.take(), Take::Tree(11));
+        assert_eq!(order.take(), Take::Tree(12));
+        // Three ahead of tree 10, which is not finished: wait.
+        assert_eq!(order.take(), Take::Wait);
+        order.put(12, tree(12));
+        order.put(11, tree(11));
+        assert_eq!(order.take(), Take::Wait);
+        order.put(10, tree(10));
+        assert_eq!(order.take(), Take::Tree(13));
+        drop(order);
+        assert_eq!(handed, [10, 11, 12]);
     }
 
     #[test]

@@ -165,10 +165,11 @@ fn build(args: BuildArgs, ui: &Ui) -> anyhow::Result<()> {
     }
     index.build_with(options, |done, _| bar.set_position(done as u64))?;
     bar.finish_and_clear();
-    let built = start.elapsed();
     if !args.on_disk {
         index.save(&args.out)?;
     }
+    // Built and written, in either mode.
+    let built = start.elapsed();
     let sidecar = Sidecar {
         f: kv.dim(),
         num_trees: args.trees,
