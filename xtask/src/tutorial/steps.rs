@@ -604,6 +604,8 @@ impl Tutorial {
             .build()?;
         let path = self.args.out.join("imported.ann");
         indexer.save(&path)?;
+        // The queries go to the saved index: free the built one first.
+        drop(indexer);
         let indexer = AnnoyIndexer::load(&path, &from_binary)?;
         let word = self.query_word(&from_binary, "cat").to_string();
         let approximate =

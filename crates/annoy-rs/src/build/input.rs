@@ -6,15 +6,17 @@ use crate::items::Items;
 use crate::kernels::{self, Kernels};
 use crate::metric::{Layout, Metric};
 
-/// The item vectors, row-major, copied for the build into memory the OS is
-/// asked to back with huge pages: the side loops touch items all over the
-/// array, and with 4 KiB pages nearly every touch would also miss the TLB.
-enum Vectors {
+/// The item vectors: for a new forest, copied row-major into memory the
+/// OS is asked to back with huge pages (the side loops touch items all
+/// over the array, and with 4 KiB pages nearly every touch would also miss
+/// the TLB); for a forest that grows, read in place from its item nodes.
+enum Vectors<'a> {
     Huge(memmap2::MmapMut, usize),
     Plain(Vec<f32>),
+    Nodes(&'a [f32]),
 }
 
-impl Vectors {
+impl Vectors<'_> {
     /// `n` rows of `dim` values, row `i` copied from `row(i)`.
     fn gather<'r>(n: usize, dim: usize, row: impl Fn(usize) -> &'r [f32]) -> Result<Self> {
         const MIN_BYTES: usize = 4 << 20;
@@ -25,13 +27,22 @@ impl Vectors {
         } else {
             None
         };
-        let mut vectors = match huge {
-            Some(map) => {
+        let fill = |values: &mut [f32]| {
+            if dim > 0 {
+                for (i, out) in values.chunks_exact_mut(dim).enumerate() {
+                    out.copy_from_slice(row(i));
+                }
+            }
+        };
+        let vectors = match huge {
+            Some(mut map) => {
                 #[cfg(target_os = "linux")]
                 {
                     // Only a hint: without transparent huge pages this is a no-op.
                     let _ = map.advise(memmap2::Advice::HugePage);
                 }
+                // A map is page-aligned, so the cast cannot fail.
+                fill(&mut bytemuck::cast_slice_mut::<u8, f32>(&mut map[..])[..len]);
                 Vectors::Huge(map, len)
             }
             None => {
@@ -42,21 +53,10 @@ impl Vectors {
                         bytes: bytes as u64,
                     })?;
                 plain.resize(len, 0.0);
+                fill(&mut plain);
                 Vectors::Plain(plain)
             }
         };
-        let values = match &mut vectors {
-            // A map is page-aligned, so the cast cannot fail.
-            Vectors::Huge(map, len) => {
-                &mut bytemuck::cast_slice_mut::<u8, f32>(&mut map[..])[..*len]
-            }
-            Vectors::Plain(plain) => &mut plain[..],
-        };
-        if dim > 0 {
-            for (i, out) in values.chunks_exact_mut(dim).enumerate() {
-                out.copy_from_slice(row(i));
-            }
-        }
         Ok(vectors)
     }
 
@@ -64,14 +64,17 @@ impl Vectors {
         match self {
             Vectors::Huge(map, len) => &bytemuck::cast_slice::<u8, f32>(&map[..])[..*len],
             Vectors::Plain(values) => values,
+            Vectors::Nodes(values) => values,
         }
     }
 }
 
-/// The items and what the metric precomputes over them. It owns a copy of
-/// the vectors, so a forest can grow while it is read from.
-pub(super) struct Input {
-    vectors: Vectors,
+/// The items and what the metric precomputes over them. Item `i`'s vector
+/// is the `dim` values at `i * stride + offset` of the vectors.
+pub(super) struct Input<'a> {
+    vectors: Vectors<'a>,
+    stride: usize,
+    offset: usize,
     present: Vec<bool>,
     pub(super) layout: Layout,
     pub(super) kernels: &'static Kernels,
@@ -84,45 +87,53 @@ pub(super) struct Input {
     pub(super) ids: Vec<u32>,
 }
 
-impl Input {
-    /// The items added to an index.
+impl<'a> Input<'a> {
+    /// The items added to an index (copied).
     pub(super) fn from_items(items: &Items, metric: Metric) -> Result<Self> {
         let present = (0..items.len()).map(|id| items.is_present(id)).collect();
-        let vectors = Vectors::gather(items.len(), items.dim(), |id| items.vector(id))?;
+        let dim = items.dim();
+        let vectors = Vectors::gather(items.len(), dim, |id| items.vector(id))?;
         Ok(Self::new(
             vectors,
+            dim,
+            0,
             present,
-            Layout::new(metric, items.dim()),
+            Layout::new(metric, dim),
         ))
     }
 
-    /// The items of a built forest, read back from its item nodes (those
-    /// with a descendant count of 1; the others are ids never added).
-    pub(super) fn from_forest(forest: &Forest<Storage>) -> Result<Self> {
-        let (dim, n_items) = (forest.dim(), forest.n_items());
-        let mut present = Vec::with_capacity(n_items);
-        for id in 0..n_items {
+    /// The items of a forest this crate built, read in place from its item
+    /// nodes (those with a descendant count of 1; the others are ids never
+    /// added, whose nodes hold zeros, as the build wrote them).
+    pub(super) fn from_forest(forest: &'a Forest<Storage>) -> Result<Self> {
+        let layout = forest.layout();
+        let mut present = Vec::with_capacity(forest.n_items());
+        for id in 0..forest.n_items() {
             present.push(forest.item(id)?.n_descendants() == 1);
         }
-        let zeros = vec![0.0; dim];
-        let vectors = Vectors::gather(n_items, dim, |id| match forest.item(id) {
-            Ok(node) if present[id] => &node.vector()[..dim],
-            _ => &zeros,
-        })?;
+        let values = Vectors::Nodes(bytemuck::cast_slice(forest.nodes()?.words));
         Ok(Self::new(
-            vectors,
+            values,
+            layout.node_words,
+            layout.v,
             present,
-            Layout::new(forest.metric(), dim),
+            layout,
         ))
     }
 
-    fn new(vectors: Vectors, present: Vec<bool>, layout: Layout) -> Self {
+    fn new(
+        vectors: Vectors<'a>,
+        stride: usize,
+        offset: usize,
+        present: Vec<bool>,
+        layout: Layout,
+    ) -> Self {
         let kernels = kernels::best();
         let dim = layout.dim;
         let values = vectors.as_slice();
         let sq_norms: Vec<f32> = (0..present.len())
             .map(|i| {
-                let v = &values[i * dim..(i + 1) * dim];
+                let v = &values[i * stride + offset..][..dim];
                 (kernels.dot)(v, v)
             })
             .collect();
@@ -153,6 +164,8 @@ impl Input {
             .collect();
         Input {
             vectors,
+            stride,
+            offset,
             present,
             layout,
             kernels,
@@ -172,15 +185,15 @@ impl Input {
         self.present[id]
     }
 
-    /// Every item's vector, row-major (zeros for holes).
-    pub(super) fn vectors(&self) -> &[f32] {
-        self.vectors.as_slice()
+    /// The values holding the item vectors, with the `stride` and `offset`
+    /// that find item `i`'s: `values[i * stride + offset..][..dim]`.
+    pub(super) fn values(&self) -> (&[f32], usize, usize) {
+        (self.vectors.as_slice(), self.stride, self.offset)
     }
 
     /// Item `id`'s vector (zeros for a hole).
     pub(super) fn vector(&self, id: usize) -> &[f32] {
-        let dim = self.layout.dim;
-        &self.vectors()[id * dim..(id + 1) * dim]
+        &self.vectors.as_slice()[id * self.stride + self.offset..][..self.layout.dim]
     }
 
     pub(super) fn cosine(&self) -> bool {

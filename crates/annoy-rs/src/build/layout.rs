@@ -37,7 +37,7 @@ impl NodeSink for IndexWriter {
 
 /// A forest being laid out into a sink.
 pub(super) struct Layout<'a, S> {
-    input: &'a Input,
+    input: &'a Input<'a>,
     sink: &'a mut S,
     /// Nodes in the sink.
     nodes: usize,
@@ -48,7 +48,7 @@ pub(super) struct Layout<'a, S> {
 
 impl<'a, S: NodeSink> Layout<'a, S> {
     /// Starts a new forest with the item nodes (node `i` is item `i`).
-    pub(super) fn new(input: &'a Input, sink: &'a mut S) -> Result<Self> {
+    pub(super) fn new(input: &'a Input<'a>, sink: &'a mut S) -> Result<Self> {
         let layout = input.layout;
         let mut node = vec![0u32; layout.node_words];
         for id in 0..input.n_items() {
@@ -81,7 +81,7 @@ impl<'a, S: NodeSink> Layout<'a, S> {
     /// Continues a forest whose sink holds `nodes` nodes (items and trees,
     /// without the root copies), with these roots and root nodes.
     pub(super) fn resume(
-        input: &'a Input,
+        input: &'a Input<'a>,
         sink: &'a mut S,
         nodes: usize,
         roots: Vec<u32>,

@@ -87,39 +87,40 @@ pub(crate) fn build_to_file(
 
 /// Adds `plan.n_trees` trees to `forest` (built with `plan.seed`), as
 /// trees `forest.n_trees()...` of one build: the result equals the forest
-/// built with all the trees at once. On error `forest` is unchanged.
+/// built with all the trees at once. The new trees read the items in place
+/// from the forest's item nodes and are laid out apart (with the copies of
+/// all roots), then appended: memory is the forest and its new trees. On
+/// error `forest` is unchanged.
 pub(crate) fn extend(forest: &mut Forest<Storage>, plan: &Plan<'_>) -> Result<()> {
     forest.check_root_copies()?;
-    let input = Input::from_forest(forest)?;
-    check(plan, &input)?;
-    let first = forest.n_trees();
-    let nw = input.layout.node_words;
-    forest.rebuild_with(|words, roots| {
-        // The forest ends with a copy of each root: they are rewritten
-        // after the new trees.
-        let trees_end = words.len() - roots.len() * nw;
-        let root_nodes = words[trees_end..].to_vec();
-        words.truncate(trees_end);
+    let nw = forest.layout().node_words;
+    // Items and trees; the copies of the roots follow.
+    let trees_end = (forest.n_nodes() - forest.n_trees()) * nw;
+    let mut new_nodes = Vec::new();
+    let roots = {
+        let input = Input::from_forest(forest)?;
+        check(plan, &input)?;
+        let root_nodes = forest.nodes()?.words[trees_end..].to_vec();
         let layout = Layout::resume(
             &input,
-            words,
+            &mut new_nodes,
             trees_end / nw,
-            roots.clone(),
-            root_nodes.clone(),
+            forest.roots().to_vec(),
+            root_nodes,
         );
-        match lay_out(layout, &input, plan, first) {
-            Ok(all_roots) => {
-                *roots = all_roots;
-                words.shrink_to_fit();
-                Ok(())
-            }
-            Err(e) => {
-                // Back to the old forest (within its old capacity).
-                words.truncate(trees_end);
-                words.extend_from_slice(&root_nodes);
-                Err(e)
-            }
-        }
+        lay_out(layout, &input, plan, forest.n_trees())?
+    };
+    forest.rebuild_with(|words, old_roots| {
+        let grown = trees_end + new_nodes.len();
+        words
+            .try_reserve_exact(grown.saturating_sub(words.len()))
+            .map_err(|_| Error::OutOfMemory {
+                bytes: (grown * 4) as u64,
+            })?;
+        words.truncate(trees_end);
+        words.extend_from_slice(&new_nodes);
+        *old_roots = roots;
+        Ok(())
     })
 }
 
@@ -318,7 +319,7 @@ impl<F: FnMut(Tree) -> Result<()>> InOrder<F> {
 mod tests {
     use super::*;
 
-    fn input(n: usize, dim: usize) -> Input {
+    fn input(n: usize, dim: usize) -> Input<'static> {
         let mut items = Items::new(dim);
         // A fixed pseudo-random set (an LCG), enough for trees of a few levels.
         let mut state = 12345u64;

@@ -52,9 +52,12 @@ const PREFETCH_AHEAD: usize = 8;
 /// The ids of the tree being built (each subtree owns a range) and where
 /// their vectors are read from.
 struct Pool<'a> {
-    input: &'a Input,
-    /// Every item's vector, row-major (`input.vectors`, resolved once).
+    input: &'a Input<'a>,
+    /// The values holding every item's vector, and where item `i`'s starts:
+    /// `i * stride + offset` (`input.values()`, resolved once).
     vectors: &'a [f32],
+    stride: usize,
+    offset: usize,
     indices: Vec<u32>,
     /// For a subtree in `local` mode: each entry's row in `local`.
     slots: Vec<u32>,
@@ -66,7 +69,7 @@ impl Pool<'_> {
     /// Item `id`'s vector in the shared array.
     fn item(&self, id: u32) -> &[f32] {
         let dim = self.input.layout.dim;
-        let at = id as usize * dim;
+        let at = id as usize * self.stride + self.offset;
         &self.vectors[at..at + dim]
     }
 
@@ -96,7 +99,7 @@ impl Pool<'_> {
         self.local.clear();
         for (row, idx) in (lo..hi).enumerate() {
             self.slots[idx] = row as u32;
-            let at = self.indices[idx] as usize * dim;
+            let at = self.indices[idx] as usize * self.stride + self.offset;
             self.local.extend_from_slice(&self.vectors[at..at + dim]);
         }
         debug_assert_eq!(self.local.len(), (hi - lo) * dim);
@@ -110,7 +113,7 @@ impl Pool<'_> {
 
 /// Grows trees one at a time, reusing its buffers.
 pub(super) struct Builder<'a> {
-    input: &'a Input,
+    input: &'a Input<'a>,
     rng: Kiss64,
     pool: Pool<'a>,
     /// Subtrees of at most this many items use the local buffer.
@@ -128,7 +131,7 @@ pub(super) struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    pub(super) fn new(input: &'a Input) -> Self {
+    pub(super) fn new(input: &'a Input<'a>) -> Self {
         let dim = input.layout.dim;
         let n = input.ids.len();
         let local_items = LOCAL_BYTES / (4 * dim.max(1));
@@ -137,7 +140,9 @@ impl<'a> Builder<'a> {
             rng: Kiss64::default(),
             pool: Pool {
                 input,
-                vectors: input.vectors(),
+                vectors: input.values().0,
+                stride: input.values().1,
+                offset: input.values().2,
                 indices: Vec::with_capacity(n),
                 slots: vec![0; n],
                 local: Vec::with_capacity(local_items.min(n) * dim),
