@@ -294,18 +294,23 @@ fn a_failed_on_disk_build_leaves_no_file_and_the_index_unbuilt() {
     assert!(index.on_disk_build(dir.path().join("y.ann")).is_err());
 }
 
+/// An index of 300 items at ids 0, 2, 4, ..., every seventh left out:
+/// holes in the ids.
+fn with_holes(metric: Metric) -> AnnoyIndex {
+    let mut index = AnnoyIndex::new(6, metric);
+    for (row, v) in items(300, 6, 1.0).chunks(6).enumerate() {
+        if row % 7 != 3 {
+            index.add_item(2 * row, v).unwrap();
+        }
+    }
+    index
+}
+
 #[test]
 fn on_disk_and_grown_forests_with_holes_in_the_ids_equal_builds_in_memory() {
     let dir = tempfile::tempdir().unwrap();
     for metric in Metric::ALL {
-        let (mut in_memory, mut on_disk) = (AnnoyIndex::new(6, metric), AnnoyIndex::new(6, metric));
-        for (row, v) in items(300, 6, 1.0).chunks(6).enumerate() {
-            // Ids 0, 2, 4, ... with every seventh left out: holes.
-            if row % 7 != 3 {
-                in_memory.add_item(2 * row, v).unwrap();
-                on_disk.add_item(2 * row, v).unwrap();
-            }
-        }
+        let (mut in_memory, mut on_disk) = (with_holes(metric), with_holes(metric));
         let path = dir.path().join(format!("{metric}.ann"));
         on_disk.on_disk_build(&path).unwrap();
         let options = BuildOptions::new(4).seed(8).threads(2);
@@ -321,12 +326,7 @@ fn on_disk_and_grown_forests_with_holes_in_the_ids_equal_builds_in_memory() {
                 .add_trees_with(BuildOptions::new(3), |_, _| {})
                 .unwrap();
         }
-        let mut all = AnnoyIndex::new(6, metric);
-        for (row, v) in items(300, 6, 1.0).chunks(6).enumerate() {
-            if row % 7 != 3 {
-                all.add_item(2 * row, v).unwrap();
-            }
-        }
+        let mut all = with_holes(metric);
         all.build_with(BuildOptions::new(7).seed(8), |_, _| {})
             .unwrap();
         assert_eq!(bytes(&in_memory), bytes(&all), "{metric}");

@@ -23,18 +23,26 @@ fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// `n` words `w0, w1, ...` of `dim` fixed pseudo-random values, saved to `path`.
+fn word_vectors(path: &Path, n: usize, dim: usize) -> vecstore::KeyedVectors {
+    let mut kv = vecstore::KeyedVectors::new(dim);
+    for i in 0..n {
+        let v: Vec<f32> = (0..dim)
+            .map(|j| ((i * dim + j) as f32 * 0.61).sin())
+            .collect();
+        kv.push(format!("w{i}"), &v).unwrap();
+    }
+    kv.save(path).unwrap();
+    kv
+}
+
 #[test]
 fn build_query_and_eval_an_index_of_word_vectors() {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("small.ann");
     let index_arg = index.to_str().unwrap();
     let vectors = dir.path().join("words.txt");
-    let mut kv = vecstore::KeyedVectors::new(8);
-    for i in 0..300 {
-        let v: Vec<f32> = (0..8).map(|j| ((i * 8 + j) as f32 * 0.61).sin()).collect();
-        kv.push(format!("w{i}"), &v).unwrap();
-    }
-    kv.save(&vectors).unwrap();
+    let kv = word_vectors(&vectors, 300, 8);
     let vectors_arg = vectors.to_str().unwrap();
     let out = w2v(&[
         "index",
@@ -197,12 +205,7 @@ fn damaged_indexes_and_sidecars_exit_1_naming_the_file() {
 fn an_on_disk_build_writes_the_same_index() {
     let dir = tempfile::tempdir().unwrap();
     let vectors = dir.path().join("words.txt");
-    let mut kv = vecstore::KeyedVectors::new(6);
-    for i in 0..400 {
-        let v: Vec<f32> = (0..6).map(|j| ((i * 6 + j) as f32 * 0.37).cos()).collect();
-        kv.push(format!("w{i}"), &v).unwrap();
-    }
-    kv.save(&vectors).unwrap();
+    word_vectors(&vectors, 400, 6);
     let build = |out: &Path, on_disk: bool| {
         let mut args = vec![
             "index",
