@@ -2,7 +2,7 @@
 
 use super::input::Input;
 use crate::distance;
-use crate::kernels::{self, Kernels};
+use crate::kernels::{self, Kernels, Means, Pick};
 use crate::kiss::Kiss64;
 use crate::metric::Metric;
 
@@ -62,6 +62,8 @@ struct Pool<'a> {
     /// For a subtree in `local` mode: each entry's row in `local`.
     slots: Vec<u32>,
     local: Vec<f32>,
+    /// The squared norms of the rows of `local`.
+    local_sq_norms: Vec<f32>,
     local_on: bool,
 }
 
@@ -84,11 +86,22 @@ impl Pool<'_> {
         }
     }
 
-    /// Prefetches the vector of entry `idx`, if it exists and lives in the
-    /// shared item array.
+    /// The squared norm of the vector of entry `idx` (see `Input::sq_norms`).
+    fn sq_norm(&self, idx: usize) -> f32 {
+        if self.local_on {
+            self.local_sq_norms[self.slots[idx] as usize]
+        } else {
+            self.input.sq_norms[self.indices[idx] as usize]
+        }
+    }
+
+    /// Prefetches the vector of entry `idx` and its squared norm, if it
+    /// exists and lives in the shared item array.
     fn prefetch(&self, idx: usize) {
         if !self.local_on && idx < self.indices.len() {
-            kernels::prefetch(self.item(self.indices[idx]));
+            let id = self.indices[idx];
+            kernels::prefetch(self.item(id));
+            kernels::prefetch(&self.input.sq_norms[id as usize..=id as usize]);
         }
     }
 
@@ -97,10 +110,13 @@ impl Pool<'_> {
     fn enter_local(&mut self, lo: usize, hi: usize) {
         let dim = self.input.layout.dim;
         self.local.clear();
+        self.local_sq_norms.clear();
         for (row, idx) in (lo..hi).enumerate() {
             self.slots[idx] = row as u32;
-            let at = self.indices[idx] as usize * self.stride + self.offset;
+            let id = self.indices[idx] as usize;
+            let at = id * self.stride + self.offset;
             self.local.extend_from_slice(&self.vectors[at..at + dim]);
+            self.local_sq_norms.push(self.input.sq_norms[id]);
         }
         debug_assert_eq!(self.local.len(), (hi - lo) * dim);
         self.local_on = true;
@@ -146,6 +162,7 @@ impl<'a> Builder<'a> {
                 indices: Vec::with_capacity(n),
                 slots: vec![0; n],
                 local: Vec::with_capacity(local_items.min(n) * dim),
+                local_sq_norms: Vec::with_capacity(local_items.min(n)),
                 local_on: false,
             },
             local_items,
@@ -308,56 +325,29 @@ impl<'a> Builder<'a> {
             }
             point.sq_norm = init_sq_norm(metric, k, &point.v);
         }
-        // The loop below draws nothing else, so drawing its picks first
-        // keeps Annoy's sequence and lets their vectors be prefetched.
+        // The steps draw nothing else, so drawing their picks first keeps
+        // Annoy's sequence and lets their vectors be prefetched.
         self.draws.clear();
         for _ in 0..TWO_MEANS_STEPS {
             self.draws.push(lo + self.rng.index(count));
         }
-        let (mut ic, mut jc) = (1u32, 1u32);
-        for step in 0..TWO_MEANS_STEPS {
-            if let Some(&ahead) = self.draws.get(step + PREFETCH_AHEAD) {
-                self.pool.prefetch(ahead);
-            }
-            let idx = self.draws[step];
-            let x = self.pool.vector(idx);
-            let x_sq_norm = input.sq_norms[self.pool.indices[idx] as usize];
-            let (p, q) = (&self.p, &self.q);
-            let (dp, dq) = match metric {
-                // Both dot products in one pass, each exactly `dot`.
-                Metric::Angular | Metric::Dot => {
-                    let [xp, xq] = (k.dot2)(x, [&p.v, &q.v]);
-                    match metric {
-                        Metric::Angular => (
-                            distance::angular(p.sq_norm, x_sq_norm, xp),
-                            distance::angular(q.sq_norm, x_sq_norm, xq),
-                        ),
-                        _ => (-xp, -xq),
-                    }
-                }
-                _ => (
-                    distance::distance(metric, k, &p.v, 0.0, x, 0.0),
-                    distance::distance(metric, k, &q.v, 0.0, x, 0.0),
-                ),
-            };
-            let (di, dj) = (ic as f32 * dp, jc as f32 * dq);
-            let norm = if input.cosine() {
-                x_sq_norm.sqrt()
-            } else {
-                1.0
-            };
-            // Annoy's `!(norm > 0)`: skips zero and NaN norms alike.
-            if norm.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-                continue;
-            }
-            if di < dj {
-                update_mean(k, metric, &mut self.p, x, norm, ic);
-                ic += 1;
-            } else if dj < di {
-                update_mean(k, metric, &mut self.q, x, norm, jc);
-                jc += 1;
-            }
+        for &idx in &self.draws {
+            self.pool.prefetch(idx);
         }
+        let pool = &self.pool;
+        let picks: Vec<Pick<'_>> = self
+            .draws
+            .iter()
+            .map(|&idx| {
+                let sq_norm = pool.sq_norm(idx);
+                Pick {
+                    x: pool.vector(idx),
+                    sq_norm,
+                    norm: if input.cosine() { sq_norm.sqrt() } else { 1.0 },
+                }
+            })
+            .collect();
+        mean_steps(k, metric, [&mut self.p, &mut self.q], &picks);
     }
 
     /// Puts each of `indices[lo..hi]` on side 1 if its margin is positive,
@@ -456,6 +446,58 @@ fn init_sq_norm(metric: Metric, k: &Kernels, v: &[f32]) -> f32 {
     }
 }
 
+/// Annoy's `two_means` iterations: each pick moves the mean it is nearer
+/// to (weighing each mean's distance by the items it holds) towards itself.
+/// Angular and dot take the kernels' register version where there is one;
+/// it computes the same values bit for bit.
+fn mean_steps(k: &Kernels, metric: Metric, [p, q]: [&mut Point; 2], picks: &[Pick<'_>]) {
+    if let (Some(in_registers), Metric::Angular | Metric::Dot) = (k.two_means, metric) {
+        let mut means = Means {
+            p: &mut p.v,
+            q: &mut q.v,
+            sq_norms: [p.sq_norm, q.sq_norm],
+            counts: [1, 1],
+        };
+        if in_registers(&mut means, picks, metric == Metric::Angular) {
+            [p.sq_norm, q.sq_norm] = means.sq_norms;
+            return;
+        }
+    }
+    let (mut ic, mut jc) = (1u32, 1u32);
+    for pick in picks {
+        let x = pick.x;
+        let (dp, dq) = match metric {
+            // Both dot products in one pass, each exactly `dot`.
+            Metric::Angular | Metric::Dot => {
+                let [xp, xq] = (k.dot2)(x, [&p.v, &q.v]);
+                match metric {
+                    Metric::Angular => (
+                        distance::angular(p.sq_norm, pick.sq_norm, xp),
+                        distance::angular(q.sq_norm, pick.sq_norm, xq),
+                    ),
+                    _ => (-xp, -xq),
+                }
+            }
+            _ => (
+                distance::distance(metric, k, &p.v, 0.0, x, 0.0),
+                distance::distance(metric, k, &q.v, 0.0, x, 0.0),
+            ),
+        };
+        let (di, dj) = (ic as f32 * dp, jc as f32 * dq);
+        // Annoy's `!(norm > 0)`: skips zero and NaN norms alike.
+        if pick.norm.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+            continue;
+        }
+        if di < dj {
+            update_mean(k, metric, p, x, pick.norm, ic);
+            ic += 1;
+        } else if dj < di {
+            update_mean(k, metric, q, x, pick.norm, jc);
+            jc += 1;
+        }
+    }
+}
+
 /// Moves a mean towards `x / norm` with weight `1 / (c + 1)`, as Annoy's
 /// `two_means` (only `v`: Annoy 1.17.3 leaves the dot factor alone). The
 /// divisions are multiplications by reciprocals, as Annoy's
@@ -476,6 +518,69 @@ fn update_mean(k: &Kernels, metric: Metric, mean: &mut Point, x: &[f32], norm: f
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `mean_steps` with the register kernels computes what the step by
+    /// step loop over the AVX2 kernels computes, bit for bit, at every
+    /// dimension (with and without a partial last register, and past the
+    /// registers' reach), for both dot-product metrics, with skipped picks.
+    #[test]
+    fn two_means_in_registers_is_the_step_by_step_loop_bit_for_bit() {
+        let (Some(wide), Some(narrow)) = (kernels::avx512(), kernels::avx2_fma()) else {
+            eprintln!("skipped: this CPU lacks AVX-512F");
+            return;
+        };
+        assert!(wide.two_means.is_some() && narrow.two_means.is_none());
+        let mut rng = Kiss64::new(42);
+        let mut value = move || (rng.index(2001) as f32 - 1000.0) / 1000.0;
+        for dim in (1..=140).chain([300]) {
+            for metric in [Metric::Angular, Metric::Dot] {
+                let items: Vec<Vec<f32>> = (0..60)
+                    .map(|i| match i % 20 {
+                        // A zero vector: its pick is skipped.
+                        7 => vec![0.0; dim],
+                        _ => (0..dim).map(|_| value()).collect(),
+                    })
+                    .collect();
+                let picks: Vec<Pick<'_>> = (0..TWO_MEANS_STEPS)
+                    .map(|step| {
+                        let x = &items[(step * 7 + dim) % items.len()];
+                        let sq_norm = (narrow.dot)(x, x);
+                        Pick {
+                            x,
+                            sq_norm,
+                            norm: sq_norm.sqrt(),
+                        }
+                    })
+                    .collect();
+                let start = |v: &Vec<f32>| Point {
+                    sq_norm: init_sq_norm(metric, narrow, v),
+                    v: v.clone(),
+                    extra: 0.0,
+                };
+                let run = |k: &Kernels| {
+                    let (mut p, mut q) = (start(&items[1]), start(&items[2]));
+                    mean_steps(k, metric, [&mut p, &mut q], &picks);
+                    [p, q].map(|m| {
+                        (
+                            m.v.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                            m.sq_norm.to_bits(),
+                        )
+                    })
+                };
+                let (ours, reference) = (run(wide), run(narrow));
+                assert_eq!(ours, reference, "dim {dim}, {metric:?}");
+                // The means moved: the test is not comparing two no-ops.
+                assert_ne!(
+                    reference[0].0,
+                    start(&items[1])
+                        .v
+                        .iter()
+                        .map(|x| x.to_bits())
+                        .collect::<Vec<_>>()
+                );
+            }
+        }
+    }
 
     #[test]
     fn imbalance_is_the_larger_share() {
