@@ -1007,6 +1007,51 @@ mod tests {
         }
     }
 
+    /// The register `two_means` reads `dim` floats of every vector with
+    /// unchecked (masked) loads: whatever its checks refuse must leave the
+    /// means untouched, and what they accept must run.
+    #[test]
+    fn two_means_in_registers_refuses_what_it_cannot_read() {
+        let Some(k) = avx512() else {
+            eprintln!("skipped: this CPU lacks AVX-512");
+            return;
+        };
+        let two_means = k.two_means.expect("the AVX-512 table has it");
+        let run = |dim: usize, pick_len: usize, q_len: usize| {
+            let (mut p, mut q) = (vec![1.0f32; dim], vec![-1.0f32; q_len]);
+            let x = vec![0.5f32; pick_len];
+            let sq_norm = 0.25 * pick_len as f32;
+            let picks = [Pick {
+                x: &x,
+                sq_norm,
+                norm: sq_norm.sqrt(),
+            }];
+            let mut means = Means {
+                p: &mut p,
+                q: &mut q,
+                sq_norms: [dim as f32, q_len as f32],
+                counts: [1, 1],
+            };
+            let ran = two_means(&mut means, &picks, true);
+            (ran, p, q)
+        };
+        // A pick shorter than the means, means of different lengths, more
+        // dimensions than registers, none at all.
+        for (dim, pick_len, q_len) in [(100, 99, 100), (100, 100, 99), (129, 129, 129), (0, 0, 0)] {
+            let (ran, p, q) = run(dim, pick_len, q_len);
+            assert!(!ran, "dim {dim}, pick {pick_len}, q {q_len}");
+            assert!(p.iter().all(|&v| v == 1.0) && q.iter().all(|&v| v == -1.0));
+        }
+        // A pick at least as long as the means is read up to their length.
+        for pick_len in [100, 101] {
+            let (ran, p, q) = run(100, pick_len, 100);
+            let s = 1.0 / (0.25 * pick_len as f32).sqrt();
+            let moved = (1.0 * 1.0 + 0.5 * s) * (1.0 / 2.0);
+            assert!(ran && p.iter().all(|&v| v == moved), "{p:?}");
+            assert!(q.iter().all(|&v| v == -1.0));
+        }
+    }
+
     #[test]
     fn the_simd_tables_are_only_offered_when_the_cpu_has_them() {
         #[cfg(target_arch = "x86_64")]
