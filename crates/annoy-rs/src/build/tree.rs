@@ -46,7 +46,8 @@ impl Point {
 /// the core's cache instead of from all over memory.
 const LOCAL_BYTES: usize = 1 << 20;
 
-/// How many items ahead the side loop and `two_means` prefetch vectors.
+/// How many items ahead the side loop prefetches vectors (`two_means`
+/// prefetches all its picks before its first step).
 const PREFETCH_AHEAD: usize = 8;
 
 /// The ids of the tree being built (each subtree owns a range) and where
@@ -95,13 +96,20 @@ impl Pool<'_> {
         }
     }
 
-    /// Prefetches the vector of entry `idx` and its squared norm, if it
-    /// exists and lives in the shared item array.
+    /// Prefetches the vector of entry `idx`, if it exists and lives in the
+    /// shared item array.
     fn prefetch(&self, idx: usize) {
         if !self.local_on && idx < self.indices.len() {
-            let id = self.indices[idx];
-            kernels::prefetch(self.item(id));
-            kernels::prefetch(&self.input.sq_norms[id as usize..=id as usize]);
+            kernels::prefetch(self.item(self.indices[idx]));
+        }
+    }
+
+    /// [`Pool::prefetch`], and the squared norm the entry has there.
+    fn prefetch_with_norm(&self, idx: usize) {
+        self.prefetch(idx);
+        if !self.local_on && idx < self.indices.len() {
+            let id = self.indices[idx] as usize;
+            kernels::prefetch(&self.input.sq_norms[id..=id]);
         }
     }
 
@@ -332,7 +340,7 @@ impl<'a> Builder<'a> {
             self.draws.push(lo + self.rng.index(count));
         }
         for &idx in &self.draws {
-            self.pool.prefetch(idx);
+            self.pool.prefetch_with_norm(idx);
         }
         let pool = &self.pool;
         let picks: Vec<Pick<'_>> = self
@@ -456,7 +464,6 @@ fn mean_steps(k: &Kernels, metric: Metric, [p, q]: [&mut Point; 2], picks: &[Pic
             p: &mut p.v,
             q: &mut q.v,
             sq_norms: [p.sq_norm, q.sq_norm],
-            counts: [1, 1],
         };
         if in_registers(&mut means, picks, metric == Metric::Angular) {
             [p.sq_norm, q.sq_norm] = means.sq_norms;
@@ -498,16 +505,14 @@ fn mean_steps(k: &Kernels, metric: Metric, [p, q]: [&mut Point; 2], picks: &[Pic
     }
 }
 
-/// Moves a mean towards `x / norm` with weight `1 / (c + 1)`, as Annoy's
-/// `two_means` (only `v`: Annoy 1.17.3 leaves the dot factor alone). The
-/// divisions are multiplications by reciprocals, as Annoy's
-/// `-ffast-math` build computes them (and several times faster).
+/// Moves a mean holding `c` items towards `x / norm` with weight
+/// `1 / (c + 1)`, as Annoy's `two_means` (only `v`: Annoy 1.17.3 leaves the
+/// dot factor alone), with [`kernels::mean_factors`].
 ///
 /// Then `init_node`: angular caches the new `v·v` (computed in the same
 /// pass); the other metrics store nothing.
 fn update_mean(k: &Kernels, metric: Metric, mean: &mut Point, x: &[f32], norm: f32, c: u32) {
-    let factors = [c as f32, 1.0 / norm, 1.0 / (c + 1) as f32];
-    let sq_norm = (k.blend)(&mut mean.v, x, factors);
+    let sq_norm = (k.blend)(&mut mean.v, x, kernels::mean_factors(c, norm));
     mean.sq_norm = if metric == Metric::Angular {
         sq_norm
     } else {
@@ -522,62 +527,76 @@ mod tests {
     /// `mean_steps` with the register kernels computes what the step by
     /// step loop over the AVX2 kernels computes, bit for bit, at every
     /// dimension (with and without a partial last register, and past the
-    /// registers' reach), for both dot-product metrics, with skipped picks.
+    /// registers' reach), for both dot-product metrics, with picks that are
+    /// skipped (a zero vector, a NaN) and with means that tie at every step.
     #[test]
     fn two_means_in_registers_is_the_step_by_step_loop_bit_for_bit() {
         let (Some(wide), Some(narrow)) = (kernels::avx512(), kernels::avx2_fma()) else {
             eprintln!("skipped: this CPU lacks AVX-512F");
             return;
         };
-        assert!(wide.two_means.is_some() && narrow.two_means.is_none());
+        let in_registers = wide.two_means.expect("the AVX-512 table has it");
+        assert!(narrow.two_means.is_none());
         let mut rng = Kiss64::new(42);
         let mut value = move || (rng.index(2001) as f32 - 1000.0) / 1000.0;
         for dim in (1..=140).chain([300]) {
+            let items: Vec<Vec<f32>> = (0..60)
+                .map(|i| {
+                    let mut v: Vec<f32> = (0..dim).map(|_| value()).collect();
+                    match i % 20 {
+                        7 => v.fill(0.0),
+                        13 => v[dim / 2] = f32::NAN,
+                        _ => {}
+                    }
+                    v
+                })
+                .collect();
+            let picks: Vec<Pick<'_>> = (0..TWO_MEANS_STEPS)
+                .map(|step| {
+                    let x = &items[(step * 7 + dim) % items.len()];
+                    let sq_norm = (narrow.dot)(x, x);
+                    Pick {
+                        x,
+                        sq_norm,
+                        norm: sq_norm.sqrt(),
+                    }
+                })
+                .collect();
+            assert!(picks.iter().any(|pick| pick.norm == 0.0));
+            assert!(picks.iter().any(|pick| pick.norm.is_nan()));
             for metric in [Metric::Angular, Metric::Dot] {
-                let items: Vec<Vec<f32>> = (0..60)
-                    .map(|i| match i % 20 {
-                        // A zero vector: its pick is skipped.
-                        7 => vec![0.0; dim],
-                        _ => (0..dim).map(|_| value()).collect(),
-                    })
-                    .collect();
-                let picks: Vec<Pick<'_>> = (0..TWO_MEANS_STEPS)
-                    .map(|step| {
-                        let x = &items[(step * 7 + dim) % items.len()];
-                        let sq_norm = (narrow.dot)(x, x);
-                        Pick {
-                            x,
-                            sq_norm,
-                            norm: sq_norm.sqrt(),
-                        }
-                    })
-                    .collect();
-                let start = |v: &Vec<f32>| Point {
-                    sq_norm: init_sq_norm(metric, narrow, v),
-                    v: v.clone(),
+                let start = |i: usize| Point {
+                    sq_norm: init_sq_norm(metric, narrow, &items[i]),
+                    v: items[i].clone(),
                     extra: 0.0,
                 };
-                let run = |k: &Kernels| {
-                    let (mut p, mut q) = (start(&items[1]), start(&items[2]));
-                    mean_steps(k, metric, [&mut p, &mut q], &picks);
-                    [p, q].map(|m| {
-                        (
-                            m.v.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
-                            m.sq_norm.to_bits(),
-                        )
-                    })
+                let bits = |m: &Point| {
+                    let v: Vec<u32> = m.v.iter().map(|x| x.to_bits()).collect();
+                    (v, m.sq_norm.to_bits())
                 };
-                let (ours, reference) = (run(wide), run(narrow));
-                assert_eq!(ours, reference, "dim {dim}, {metric:?}");
-                // The means moved: the test is not comparing two no-ops.
-                assert_ne!(
-                    reference[0].0,
-                    start(&items[1])
-                        .v
-                        .iter()
-                        .map(|x| x.to_bits())
-                        .collect::<Vec<_>>()
-                );
+                let run = |k: &Kernels, (i, j): (usize, usize)| {
+                    let (mut p, mut q) = (start(i), start(j));
+                    mean_steps(k, metric, [&mut p, &mut q], &picks);
+                    [bits(&p), bits(&q)]
+                };
+                // Distinct means move; equal means tie at every step and stay.
+                for (starts, moves) in [((1, 2), true), ((1, 1), false)] {
+                    let (ours, reference) = (run(wide, starts), run(narrow, starts));
+                    assert_eq!(ours, reference, "dim {dim}, {metric:?}, {starts:?}");
+                    let unmoved = [bits(&start(starts.0)), bits(&start(starts.1))];
+                    for (mean, unmoved) in reference.iter().zip(&unmoved) {
+                        assert_eq!(mean.0 != unmoved.0, moves, "dim {dim}, {metric:?}");
+                    }
+                }
+                // The register version itself ran wherever it can.
+                let (mut p, mut q) = (items[1].clone(), items[2].clone());
+                let mut means = Means {
+                    p: &mut p,
+                    q: &mut q,
+                    sq_norms: [1.0, 1.0],
+                };
+                let ran = in_registers(&mut means, &picks, metric == Metric::Angular);
+                assert_eq!(ran, dim <= 128, "dim {dim}");
             }
         }
     }

@@ -140,7 +140,7 @@ unsafe fn dot4_fma(a: &[f32], bs: [&[f32]; 4]) -> [f32; 4] {
 /// i + i+8, then i + i+4, i + i+2, i + i+1.
 ///
 /// # Safety
-/// The CPU must have AVX2.
+/// The CPU must have AVX2 and FMA.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn reduce(lo: __m256, hi: __m256) -> f32 {

@@ -5,7 +5,7 @@
 use std::arch::x86_64::*;
 
 use super::avx2::{self, Dot, Manhattan, SqEuclidean, Term};
-use super::{Kernels, Means, Pick};
+use super::{mean_factors, Kernels, Means, Pick};
 
 /// Only handed out by [`super::avx512`] after it has detected AVX-512F,
 /// AVX2 and FMA: the safe wrappers below rely on that.
@@ -38,13 +38,12 @@ fn manhattan(a: &[f32], b: &[f32]) -> f32 {
 
 fn dot4(a: &[f32], bs: [&[f32]; 4]) -> [f32; 4] {
     // SAFETY: as in `dot`.
-    unsafe { dot4_512(a, bs) }
+    unsafe { dots_512(a, bs) }
 }
 
-fn dot2(a: &[f32], [b0, b1]: [&[f32]; 2]) -> [f32; 2] {
+fn dot2(a: &[f32], bs: [&[f32]; 2]) -> [f32; 2] {
     // SAFETY: as in `dot`.
-    let [x, y, _, _] = unsafe { dot4_512(a, [b0, b1, b0, b1]) };
-    [x, y]
+    unsafe { dots_512(a, bs) }
 }
 
 fn blend(m: &mut [f32], x: &[f32], factors: [f32; 3]) -> f32 {
@@ -52,35 +51,33 @@ fn blend(m: &mut [f32], x: &[f32], factors: [f32; 3]) -> f32 {
     unsafe { blend_512(m, x, factors) }
 }
 
-/// The widest means held in registers: 8 registers of 16 floats each.
-const MAX_REGISTERS: usize = 8;
-
 fn two_means(means: &mut Means<'_>, picks: &[Pick<'_>], angular: bool) -> bool {
     let dim = means.p.len();
     if means.q.len() != dim || picks.iter().any(|pick| pick.x.len() < dim) {
         return false;
     }
-    // SAFETY (every arm): as in `dot`; the lengths were checked above.
-    match dim.div_ceil(16) {
-        1 => unsafe { two_means_in::<1>(means, picks, angular) },
-        2 => unsafe { two_means_in::<2>(means, picks, angular) },
-        3 => unsafe { two_means_in::<3>(means, picks, angular) },
-        4 => unsafe { two_means_in::<4>(means, picks, angular) },
-        5 => unsafe { two_means_in::<5>(means, picks, angular) },
-        6 => unsafe { two_means_in::<6>(means, picks, angular) },
-        7 => unsafe { two_means_in::<7>(means, picks, angular) },
-        MAX_REGISTERS => unsafe { two_means_in::<MAX_REGISTERS>(means, picks, angular) },
-        _ => return false,
+    /// Calls `two_means_in::<N>` for the `N` that holds `dim` floats, up to
+    /// the eight registers (128 floats) two means and a pick leave room for.
+    macro_rules! by_registers {
+        ($($n:literal)*) => {
+            match dim.div_ceil(16) {
+                // SAFETY: as in `dot`; the lengths were checked above, and
+                // `N = dim.div_ceil(16)` is the one `Shape::of` asks for.
+                $($n => unsafe { two_means_in::<$n>(means, picks, angular) },)*
+                _ => return false,
+            }
+        };
     }
+    by_registers!(1 2 3 4 5 6 7 8);
     true
 }
 
 /// A vector of `dim` floats in `N` registers; lanes past `dim` are 0.
-struct Wide16<const N: usize> {
+struct Regs<const N: usize> {
     regs: [__m512; N],
 }
 
-/// Where a vector of `dim` floats ends in its registers.
+/// Where a vector of `dim` floats ends in `N = dim.div_ceil(16)` registers.
 #[derive(Clone, Copy)]
 struct Shape {
     /// Registers filled with 16 floats.
@@ -90,11 +87,22 @@ struct Shape {
 }
 
 impl Shape {
+    /// The shape of `dim` floats in `N` registers: `N` must be
+    /// `dim.div_ceil(16)`, as every caller's loads and stores assume.
+    fn of<const N: usize>(dim: usize) -> Self {
+        assert_eq!(N, dim.div_ceil(16), "{dim} floats in {N} registers");
+        Shape {
+            full: dim / 16,
+            tail: dim % 16,
+        }
+    }
+
+    /// Which lanes of register `register` hold floats of the vector.
     fn mask(self, register: usize) -> __mmask16 {
-        if register < self.full {
-            0xffff
-        } else {
-            ((1u32 << self.tail) - 1) as __mmask16
+        match register.cmp(&self.full) {
+            std::cmp::Ordering::Less => 0xffff,
+            std::cmp::Ordering::Equal => ((1u32 << self.tail) - 1) as __mmask16,
+            std::cmp::Ordering::Greater => 0,
         }
     }
 }
@@ -102,19 +110,19 @@ impl Shape {
 /// Loads `v[..dim]` into `N` registers.
 ///
 /// # Safety
-/// The CPU must have AVX-512F; `v` must hold at least `16 * (N - 1) + 1`
-/// floats and `shape` describe at most `v.len()` of them.
+/// The CPU must have AVX-512F; `shape` must be `Shape::of::<N>(dim)` with
+/// `dim <= v.len()`.
 #[inline]
 #[target_feature(enable = "avx512f")]
-unsafe fn load<const N: usize>(v: &[f32], shape: Shape) -> Wide16<N> {
+unsafe fn load<const N: usize>(v: &[f32], shape: Shape) -> Regs<N> {
     let mut regs = [_mm512_setzero_ps(); N];
     for (r, reg) in regs.iter_mut().enumerate() {
-        // SAFETY: register `r` starts at `16 r < v.len()`; the mask
-        // covers only floats inside `v` (masked-out lanes are neither
-        // read nor faulted on).
+        // SAFETY: register `r < N` starts at `16 r < dim <= v.len()`, and
+        // its mask covers only floats below `dim` (masked-out lanes are
+        // neither read nor faulted on).
         *reg = unsafe { _mm512_maskz_loadu_ps(shape.mask(r), v.as_ptr().add(16 * r)) };
     }
-    Wide16 { regs }
+    Regs { regs }
 }
 
 /// Stores the first `dim` floats of `w` into `v`.
@@ -123,7 +131,7 @@ unsafe fn load<const N: usize>(v: &[f32], shape: Shape) -> Wide16<N> {
 /// As [`load`].
 #[inline]
 #[target_feature(enable = "avx512f")]
-unsafe fn store<const N: usize>(w: &Wide16<N>, v: &mut [f32], shape: Shape) {
+unsafe fn store<const N: usize>(w: &Regs<N>, v: &mut [f32], shape: Shape) {
     for (r, reg) in w.regs.iter().enumerate() {
         // SAFETY: as in `load`; `v` is borrowed mutably.
         unsafe { _mm512_mask_storeu_ps(v.as_mut_ptr().add(16 * r), shape.mask(r), *reg) };
@@ -155,7 +163,7 @@ unsafe fn finish(acc: __m512, tail_terms: __m512, tail: usize) -> f32 {
 /// The CPU must have AVX-512F, AVX2 and FMA.
 #[inline]
 #[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn dot_in<const N: usize>(a: &Wide16<N>, b: &Wide16<N>, shape: Shape) -> f32 {
+unsafe fn dot_in<const N: usize>(a: &Regs<N>, b: &Regs<N>, shape: Shape) -> f32 {
     let mut acc = _mm512_setzero_ps();
     for r in 0..shape.full {
         acc = _mm512_fmadd_ps(a.regs[r], b.regs[r], acc);
@@ -176,8 +184,8 @@ unsafe fn dot_in<const N: usize>(a: &Wide16<N>, b: &Wide16<N>, shape: Shape) -> 
 #[inline]
 #[target_feature(enable = "avx512f,avx2,fma")]
 unsafe fn blend_in<const N: usize>(
-    m: &mut Wide16<N>,
-    x: &Wide16<N>,
+    m: &mut Regs<N>,
+    x: &Regs<N>,
     [c, s, t]: [f32; 3],
     shape: Shape,
 ) -> f32 {
@@ -190,23 +198,21 @@ unsafe fn blend_in<const N: usize>(
     unsafe { dot_in(m, m, shape) }
 }
 
-/// Annoy's `two_means` iterations (`two_means` in `build/tree.rs` is
-/// the reference) with the means in `N` registers each.
+/// Annoy's `two_means` iterations (`mean_steps` in `build/tree.rs` is the
+/// reference) with the means in `N` registers each.
 ///
 /// # Safety
-/// The CPU must have AVX-512F, AVX2 and FMA; the means must be
-/// `16 (N - 1) < dim <= 16 N` long and every pick at least as long.
+/// The CPU must have AVX-512F, AVX2 and FMA; the means must be `dim` long
+/// with `N = dim.div_ceil(16)`, and every pick at least as long.
 #[target_feature(enable = "avx512f,avx2,fma")]
 unsafe fn two_means_in<const N: usize>(means: &mut Means<'_>, picks: &[Pick<'_>], angular: bool) {
     let dim = means.p.len();
-    let shape = Shape {
-        full: dim / 16,
-        tail: dim % 16,
-    };
+    let shape = Shape::of::<N>(dim);
     // SAFETY (loads and stores): the lengths are the caller's promise.
     let (mut p, mut q) = unsafe { (load::<N>(means.p, shape), load::<N>(means.q, shape)) };
     let [mut p_sq, mut q_sq] = means.sq_norms;
-    let [mut ic, mut jc] = means.counts;
+    // Each mean starts as one item.
+    let (mut ic, mut jc) = (1, 1);
     let distance = |sq_norm: f32, x_sq_norm: f32, dot: f32| {
         if angular {
             crate::distance::angular(sq_norm, x_sq_norm, dot)
@@ -231,9 +237,8 @@ unsafe fn two_means_in<const N: usize>(means: &mut Means<'_>, picks: &[Pick<'_>]
         } else {
             continue;
         };
-        let factors = [*count as f32, 1.0 / pick.norm, 1.0 / (*count + 1) as f32];
         // SAFETY: the caller's features.
-        let new_sq = unsafe { blend_in(mean, &x, factors, shape) };
+        let new_sq = unsafe { blend_in(mean, &x, mean_factors(*count, pick.norm), shape) };
         *sq = if angular { new_sq } else { 0.0 };
         *count += 1;
     }
@@ -243,7 +248,6 @@ unsafe fn two_means_in<const N: usize>(means: &mut Means<'_>, picks: &[Pick<'_>]
         store(&q, means.q, shape);
     }
     means.sq_norms = [p_sq, q_sq];
-    means.counts = [ic, jc];
 }
 
 /// A term of [`Term`] in 16 lanes.
@@ -319,12 +323,12 @@ unsafe fn fold<T: Wide>(a: &[f32], b: &[f32]) -> f32 {
     sum
 }
 
-/// `[dot(a, b0), .., dot(a, b3)]` in one pass over `a`.
+/// `[dot(a, b0), .., dot(a, b(K-1))]` in one pass over `a`.
 ///
 /// # Safety
 /// The CPU must have AVX-512F, AVX2 and FMA.
 #[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn dot4_512(a: &[f32], bs: [&[f32]; 4]) -> [f32; 4] {
+unsafe fn dots_512<const K: usize>(a: &[f32], bs: [&[f32]; K]) -> [f32; K] {
     let n = bs.iter().fold(a.len(), |n, b| n.min(b.len()));
     let pa = a.as_ptr();
     let pb = bs.map(<[f32]>::as_ptr);
@@ -332,10 +336,10 @@ unsafe fn dot4_512(a: &[f32], bs: [&[f32]; 4]) -> [f32; 4] {
     // SAFETY: every load reads 16 floats at `i` with `i + 16 <= n`,
     // inside `a` and every `bᵢ`.
     let mut sums = unsafe {
-        let mut acc = [_mm512_setzero_ps(); 4];
+        let mut acc = [_mm512_setzero_ps(); K];
         while i + 16 <= n {
             let x = _mm512_loadu_ps(pa.add(i));
-            for j in 0..4 {
+            for j in 0..K {
                 acc[j] = _mm512_fmadd_ps(x, _mm512_loadu_ps(pb[j].add(i)), acc[j]);
             }
             i += 16;

@@ -3,13 +3,15 @@
 //!
 //! Every variant is a [`Kernels`] table that can be asked for by name, so
 //! tests and benchmarks cover all of them; the index uses [`best`]. The
-//! variants differ only in the order in which they add, so their results
-//! agree to within float rounding (a few ulps of the sum of magnitudes).
+//! scalar reference and the SIMD variants differ in the order in which they
+//! add (and the SIMD ones fuse multiply-adds), so their results agree to
+//! within float rounding (a few ulps of the sum of magnitudes); the AVX2
+//! and AVX-512 variants agree bit for bit.
 
 use std::sync::OnceLock;
 
-/// A set of distance functions over equal-length slices. Each function reads
-/// `min(a.len(), b.len())` elements.
+/// A set of distance functions over slices: each reads as many elements as
+/// the shortest slice it is given has.
 #[derive(Debug)]
 pub struct Kernels {
     /// The variant's name: `"scalar"`, `"avx2+fma"` or `"avx512"`.
@@ -33,7 +35,8 @@ pub struct Kernels {
     /// Annoy's `two_means` iterations for angular (`true`) or dot with
     /// both means held in registers, where the variant has them: bit for
     /// bit `dot2` and `blend` step by step. Returns false, having done
-    /// nothing, for dimensions it does not cover.
+    /// nothing, for dimensions it does not cover and for means of unequal
+    /// lengths or picks shorter than the means.
     pub(crate) two_means: Option<TwoMeans>,
 }
 
@@ -43,22 +46,32 @@ pub(crate) type TwoMeans = fn(&mut Means<'_>, &[Pick<'_>], bool) -> bool;
 
 /// The state of Annoy's `two_means` iterations for the dot-product metrics
 /// (see [`Kernels::two_means`]).
+/// Each starts as one item.
 pub(crate) struct Means<'a> {
-    /// The two means, of equal length.
+    /// The first mean.
     pub(crate) p: &'a mut [f32],
+    /// The second mean, as long as the first.
     pub(crate) q: &'a mut [f32],
     /// `p·p` and `q·q` for angular, 0 for dot.
     pub(crate) sq_norms: [f32; 2],
-    /// How many items each mean has absorbed.
-    pub(crate) counts: [u32; 2],
 }
 
-/// One item `two_means` draws: its vector (at least as long as the means),
-/// squared norm, and the norm it is divided by when a mean absorbs it.
+/// One item `two_means` draws.
 pub(crate) struct Pick<'a> {
+    /// Its vector, at least as long as the means.
     pub(crate) x: &'a [f32],
+    /// `x·x`.
     pub(crate) sq_norm: f32,
+    /// What `x` is divided by when a mean absorbs it.
     pub(crate) norm: f32,
+}
+
+/// The [`Kernels::blend`] factors that move a mean holding `count` items
+/// towards `x / norm` with weight `1 / (count + 1)`: divisions turned into
+/// multiplications by reciprocals, as Annoy's `-ffast-math` build computes
+/// them (and several times faster).
+pub(crate) fn mean_factors(count: u32, norm: f32) -> [f32; 3] {
+    [count as f32, 1.0 / norm, 1.0 / (count + 1) as f32]
 }
 
 static SCALAR: Kernels = Kernels {
@@ -318,7 +331,6 @@ mod tests {
                 p: &mut p,
                 q: &mut q,
                 sq_norms: [dim as f32, q_len as f32],
-                counts: [1, 1],
             };
             let ran = two_means(&mut means, &picks, true);
             (ran, p, q)
