@@ -1,12 +1,14 @@
 //! Annoy's distances, margins and the conversion of internal distances to
 //! the ones it reports, per metric (`annoylib.h`, Annoy 1.17.3).
 
+use crate::hamming;
 use crate::kernels::Kernels;
 use crate::metric::Metric;
 
 /// Annoy's internal distance between `x` and `y` (smaller is nearer):
 /// `2 - 2·cos` for angular, the squared distance for Euclidean, the L1
-/// distance for Manhattan, `-x·y` for dot.
+/// distance for Manhattan, `-x·y` for dot, the differing bits of packed
+/// vectors for Hamming (see [`crate::hamming`]).
 ///
 /// `x_sq_norm` and `y_sq_norm` are the squared norms Annoy stores in angular
 /// nodes (0 means "not stored": it is recomputed, as Annoy does for files
@@ -36,6 +38,7 @@ pub(crate) fn distance(
         Metric::Dot => -(k.dot)(x, y),
         Metric::Euclidean => (k.sq_euclidean)(x, y),
         Metric::Manhattan => (k.manhattan)(x, y),
+        Metric::Hamming => hamming::distance(x, y),
     }
 }
 
@@ -53,12 +56,37 @@ pub(crate) fn angular(pp: f32, qq: f32, pq: f32) -> f32 {
 
 /// The distance Annoy reports for an internal distance `d`: `sqrt(max(d, 0))`
 /// for angular and Euclidean, `max(d, 0)` for Manhattan, `-d` (the dot
-/// product) for dot.
+/// product) for dot, `d` for Hamming.
 pub(crate) fn normalized(metric: Metric, d: f32) -> f32 {
     match metric {
         Metric::Angular | Metric::Euclidean => d.max(0.0).sqrt(),
         Metric::Manhattan => d.max(0.0),
         Metric::Dot => -d,
+        Metric::Hamming => d,
+    }
+}
+
+/// Annoy's `pq_initial_value`: the priority the roots enter the queue with.
+/// Hamming's priorities count down from Annoy's `u64::MAX`, which is 0 here
+/// (see [`child_priority`]).
+pub(crate) fn initial_priority(metric: Metric) -> f32 {
+    match metric {
+        Metric::Hamming => 0.0,
+        _ => f32::INFINITY,
+    }
+}
+
+/// Annoy's `pq_distance`: the queue priority of child `child` (0 or 1) of a
+/// split at `margin`, below a node of priority `parent`. For the float
+/// metrics `min(parent, ±margin)`; for Hamming, whose margin is 1 if the
+/// query has the split's bit and 0 if not, `parent - 1` for the child the
+/// query disagrees with (exact while fewer than 2²⁴ splits disagree, far
+/// beyond any tree's depth).
+pub(crate) fn child_priority(metric: Metric, parent: f32, margin: f32, child: usize) -> f32 {
+    match metric {
+        Metric::Hamming => parent - f32::from(u8::from((margin > 0.0) != (child == 1))),
+        _ if child == 1 => parent.min(margin),
+        _ => parent.min(-margin),
     }
 }
 
@@ -71,10 +99,11 @@ pub(crate) fn margin(metric: Metric, k: &Kernels, v: &[f32], extra: f32, y: &[f3
     margin_from_dot(metric, (k.dot)(v, y), extra)
 }
 
-/// [`margin`] given the dot product `v·y`.
+/// [`margin`] given the dot product `v·y` (a Hamming split tests a bit
+/// instead: [`crate::hamming::margin`]; here its margin is the dot).
 pub(crate) fn margin_from_dot(metric: Metric, dot: f32, extra: f32) -> f32 {
     match metric {
-        Metric::Angular => dot,
+        Metric::Angular | Metric::Hamming => dot,
         Metric::Dot => dot + extra * extra,
         Metric::Euclidean | Metric::Manhattan => extra + dot,
     }

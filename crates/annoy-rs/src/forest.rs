@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::distance;
 use crate::error::{Error, Result};
+use crate::hamming;
 use crate::kernels::{self, Kernels};
 use crate::metric::{Layout, Metric};
 
@@ -242,6 +243,10 @@ impl<S: AsRef<[u8]>> Forest<S> {
                         );
                     }
                 }
+                let words = &node.vector()[..self.layout.words];
+                if self.layout.metric == Metric::Hamming && !hamming::split_fits(words) {
+                    return Err(self.corrupt(i, "a split on a bit beyond the vector".into()));
+                }
             }
         }
         Ok(())
@@ -341,9 +346,13 @@ impl<S: AsRef<[u8]>> Forest<S> {
     }
 
     /// Item `id`'s vector (zeros for an id that was never added), as
-    /// Annoy's `get_item_vector`.
+    /// Annoy's `get_item_vector` (for Hamming, its bits as 0s and 1s).
     pub fn get_item_vector(&self, id: usize) -> Result<Vec<f32>> {
-        Ok(self.item(id)?.vector()[..self.layout.dim].to_vec())
+        let words = &self.item(id)?.vector()[..self.layout.words];
+        Ok(match self.layout.metric {
+            Metric::Hamming => hamming::unpack(words, self.layout.dim),
+            _ => words.to_vec(),
+        })
     }
 
     /// The distance between items `i` and `j` as Annoy reports it
@@ -353,9 +362,9 @@ impl<S: AsRef<[u8]>> Forest<S> {
         let d = distance::distance(
             self.layout.metric,
             self.kernels,
-            &x.vector()[..self.layout.dim],
+            &x.vector()[..self.layout.words],
             x.stored_sq_norm(),
-            &y.vector()[..self.layout.dim],
+            &y.vector()[..self.layout.words],
             y.stored_sq_norm(),
         );
         Ok(distance::normalized(self.layout.metric, d))

@@ -11,7 +11,7 @@ use crate::kiss::DEFAULT_SEED;
 use crate::metric::Metric;
 use crate::search::Neighbor;
 use crate::storage::{self, LoadOptions};
-use crate::{distance, kernels};
+use crate::{distance, hamming, kernels};
 
 /// An approximate nearest-neighbour index with Annoy's behaviour and
 /// Annoy's files: add items, build a forest, query; save and load files
@@ -307,7 +307,10 @@ impl AnnoyIndex {
                         n_items: items.len(),
                     });
                 }
-                Ok(items.vector(id).to_vec())
+                Ok(match self.metric {
+                    Metric::Hamming => hamming::unpack(&self.as_stored(items.vector(id)), self.dim),
+                    _ => items.vector(id).to_vec(),
+                })
             }
         }
     }
@@ -319,9 +322,22 @@ impl AnnoyIndex {
             State::Built(forest) => forest.get_distance(i, j),
             State::Adding(_) => {
                 let (x, y) = (self.get_item_vector(i)?, self.get_item_vector(j)?);
+                let (x, y) = (self.as_stored(&x), self.as_stored(&y));
                 let d = distance::distance(self.metric, kernels::best(), &x, 0.0, &y, 0.0);
                 Ok(distance::normalized(self.metric, d))
             }
+        }
+    }
+
+    /// `v` as the nodes hold it: packed into bits for Hamming, else as is.
+    fn as_stored(&self, v: &[f32]) -> Vec<f32> {
+        match self.metric {
+            Metric::Hamming => {
+                let mut words = vec![0.0; hamming::words(self.dim)];
+                hamming::pack(v, &mut words);
+                words
+            }
+            _ => v.to_vec(),
         }
     }
 

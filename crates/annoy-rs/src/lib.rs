@@ -39,6 +39,7 @@ mod build;
 mod distance;
 mod error;
 mod forest;
+mod hamming;
 mod index;
 mod items;
 pub mod kernels;

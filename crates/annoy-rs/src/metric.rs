@@ -12,6 +12,7 @@ use std::mem::{offset_of, size_of};
 use std::str::FromStr;
 
 use crate::error::Error;
+use crate::hamming;
 
 /// A distance, as Annoy names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,24 +26,31 @@ pub enum Metric {
     /// The dot product `a·b` (larger is nearer), searched through Bachrach
     /// et al.'s reduction to angular distance.
     Dot,
+    /// The number of positions where `a > 0.5` and `b > 0.5` differ: the
+    /// vectors are kept as bits (Annoy's Python wrapper's conversion), and
+    /// `get_item_vector` returns them as 0s and 1s.
+    Hamming,
 }
 
 impl Metric {
     /// Every metric, in Annoy's order.
-    pub const ALL: [Metric; 4] = [
+    pub const ALL: [Metric; 5] = [
         Metric::Angular,
         Metric::Euclidean,
         Metric::Manhattan,
         Metric::Dot,
+        Metric::Hamming,
     ];
 
-    /// Annoy's name: `"angular"`, `"euclidean"`, `"manhattan"` or `"dot"`.
+    /// Annoy's name: `"angular"`, `"euclidean"`, `"manhattan"`, `"dot"` or
+    /// `"hamming"`.
     pub fn name(self) -> &'static str {
         match self {
             Metric::Angular => "angular",
             Metric::Euclidean => "euclidean",
             Metric::Manhattan => "manhattan",
             Metric::Dot => "dot",
+            Metric::Hamming => "hamming",
         }
     }
 
@@ -96,7 +104,19 @@ struct MinkowskiHeader {
     children: [i32; 2],
 }
 
+/// `Hamming::Node` without `v`: `v` holds `u64` words, so it starts at the
+/// next multiple of 8 bytes.
+#[repr(C)]
+struct HammingHeader {
+    n_descendants: i32,
+    children: [i32; 2],
+    v: [u64; 0],
+}
+
 const _: () = {
+    assert!(size_of::<HammingHeader>() == 16);
+    assert!(offset_of!(HammingHeader, children) == 4);
+    assert!(offset_of!(HammingHeader, v) == 16);
     assert!(size_of::<AngularHeader>() == 12);
     assert!(offset_of!(AngularHeader, n_descendants) == 0);
     assert!(offset_of!(AngularHeader, children) == 4);
@@ -115,8 +135,11 @@ const _: () = {
 pub(crate) struct Layout {
     /// The metric.
     pub metric: Metric,
-    /// The vector dimension `f`.
+    /// The vector dimension `f` (bits for Hamming).
     pub dim: usize,
+    /// The 4-byte words of a node's vector: `f`, or for Hamming two per
+    /// 64-bit word of bits.
+    pub words: usize,
     /// Words per node (Annoy's `_s / 4`).
     pub node_words: usize,
     /// Word of `children[0]`; a leaf's id list starts here.
@@ -150,11 +173,21 @@ impl Layout {
                 offset_of!(MinkowskiHeader, children),
                 Some(offset_of!(MinkowskiHeader, a) / W),
             ),
+            Metric::Hamming => (
+                offset_of!(HammingHeader, v),
+                offset_of!(HammingHeader, children),
+                None,
+            ),
         };
-        let node_words = header / W + dim;
+        let words = match metric {
+            Metric::Hamming => hamming::words(dim),
+            _ => dim,
+        };
+        let node_words = header / W + words;
         Layout {
             metric,
             dim,
+            words,
             node_words,
             children: children / W,
             v: header / W,
@@ -184,6 +217,13 @@ mod tests {
         for m in [Metric::Euclidean, Metric::Manhattan] {
             assert_eq!((at(m).node_words * 4, at(m).k), (416, 102));
         }
+        // Hamming: 16 + 8 f' bytes with f' = ceil(f / 64) words; K = 2 f' + 3.
+        assert_eq!(
+            (at(Metric::Hamming).node_words * 4, at(Metric::Hamming).k),
+            (32, 7)
+        );
+        let wide = Layout::new(Metric::Hamming, 129);
+        assert_eq!((wide.words, wide.node_words * 4, wide.k), (6, 40, 9));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::collections::BinaryHeap;
 use crate::distance::{self, ordered_bits};
 use crate::error::{Error, Result};
 use crate::forest::Forest;
+use crate::hamming;
 use crate::kernels;
 use crate::metric::Metric;
 
@@ -76,7 +77,14 @@ impl<S: AsRef<[u8]>> Forest<S> {
         search_k: Option<usize>,
     ) -> Result<Vec<Neighbor>> {
         check_vector(query, self.dim(), || "of the query".to_string())?;
-        self.search(query, n, search_k)
+        match self.metric() {
+            Metric::Hamming => {
+                let mut packed = vec![0.0; self.layout().words];
+                hamming::pack(query, &mut packed);
+                self.search(&packed, n, search_k)
+            }
+            _ => self.search(query, n, search_k),
+        }
     }
 
     /// The `n` nearest items to item `id` (normally `id` itself first), as
@@ -88,9 +96,10 @@ impl<S: AsRef<[u8]>> Forest<S> {
         search_k: Option<usize>,
     ) -> Result<Vec<Neighbor>> {
         let query = self.item(id)?.vector();
-        self.search(&query[..self.dim()], n, search_k)
+        self.search(&query[..self.layout().words], n, search_k)
     }
 
+    /// The search for `query` as the nodes hold vectors (for Hamming, bits).
     fn search(&self, query: &[f32], n: usize, search_k: Option<usize>) -> Result<Vec<Neighbor>> {
         SCRATCH.with(|scratch| self.search_with(&mut scratch.borrow_mut(), query, n, search_k))
     }
@@ -110,7 +119,8 @@ impl<S: AsRef<[u8]>> Forest<S> {
         let search_k = search_k.unwrap_or(n.saturating_mul(self.roots().len()));
         s.reset(n_items);
         for &root in self.roots() {
-            s.queue.push(entry(f32::INFINITY, root));
+            s.queue
+                .push(entry(distance::initial_priority(metric), root));
         }
         // A valid forest visits each node at most once per tree copy; more
         // pops than this means trees that share or cycle through nodes.
@@ -140,9 +150,16 @@ impl<S: AsRef<[u8]>> Forest<S> {
                     mark(s, id);
                 }
             } else if nd > 0 {
-                let v = &node.vector()[..layout.dim];
-                let margin = distance::margin(metric, k, v, node.extra(), query);
-                for (child, side) in [(1, margin), (0, -margin)] {
+                let v = &node.vector()[..layout.words];
+                let margin = match metric {
+                    Metric::Hamming => hamming::margin(v, query)
+                        .map(|set| f32::from(u8::from(set)))
+                        .ok_or_else(|| {
+                            self.corrupt(i, "a split on a bit beyond the vector".into())
+                        })?,
+                    _ => distance::margin(metric, k, v, node.extra(), query),
+                };
+                for child in [1, 0] {
                     let c = node.child(child);
                     if c < 0 {
                         return Err(self.corrupt(i, format!("negative child {c}")));
@@ -150,7 +167,8 @@ impl<S: AsRef<[u8]>> Forest<S> {
                     if let Some(next) = nodes.get(c as usize) {
                         kernels::prefetch(next.words());
                     }
-                    s.queue.push(entry(priority.min(side), c as u32));
+                    let priority = distance::child_priority(metric, priority, margin, child);
+                    s.queue.push(entry(priority, c as u32));
                 }
             } else {
                 return Err(self.corrupt(i, format!("negative descendant count {nd}")));
@@ -178,7 +196,7 @@ impl<S: AsRef<[u8]>> Forest<S> {
                 k,
                 query,
                 query_sq_norm,
-                &item.vector()[..layout.dim],
+                &item.vector()[..layout.words],
                 item.stored_sq_norm(),
             );
             s.scored

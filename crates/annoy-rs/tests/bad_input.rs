@@ -221,6 +221,36 @@ fn damaged_nodes_are_found_at_load_or_by_the_query_never_by_a_panic() {
     );
 }
 
+/// A Hamming split names the bit it tests; one beyond the vector's 64-bit
+/// words would be read out of bounds: refused at load, and by the query of
+/// a file opened without verification.
+#[test]
+fn a_hamming_split_on_a_bit_beyond_the_vector_is_refused() {
+    let metric = Metric::Hamming; // the split bit: a u64 at words 4 and 5
+    let (_dir, path, bytes) = saved(metric);
+    let root = bytes.len() / metric.node_size(4) - 1;
+    for (word, value) in [(4, 64), (4, u32::MAX), (5, 1)] {
+        std::fs::write(&path, poke(&bytes, metric, root, word, value)).unwrap();
+        assert!(
+            matches!(AnnoyIndex::open(&path, 4, metric), Err(Error::Format { node: Some(n), .. }) if n == root as u64)
+        );
+        let lazy = LoadOptions {
+            verify: false,
+            ..LoadOptions::default()
+        };
+        let mut index = AnnoyIndex::new(4, metric);
+        index.load_with(&path, lazy).unwrap();
+        assert!(matches!(
+            index.get_nns_by_item(0, 10, None),
+            Err(Error::Format { .. })
+        ));
+    }
+    // The last bit of the last word is still inside.
+    std::fs::write(&path, poke(&bytes, metric, root, 4, 63)).unwrap();
+    let index = AnnoyIndex::open(&path, 4, metric).unwrap();
+    assert_eq!(index.get_nns_by_item(0, 10, None).unwrap()[0].distance, 0.0);
+}
+
 #[test]
 fn unaligned_bytes_are_refused_in_place_and_copied_on_request() {
     let (_dir, _path, bytes) = saved(Metric::Angular);

@@ -26,6 +26,7 @@ fn brute(metric: Metric, x: &[f32], y: &[f32]) -> f64 {
         Metric::Euclidean => pairs.map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt(),
         Metric::Manhattan => pairs.map(|(a, b)| (a - b).abs()).sum(),
         Metric::Dot => pairs.map(|(a, b)| a * b).sum(),
+        Metric::Hamming => pairs.filter(|(a, b)| (*a > 0.5) != (*b > 0.5)).count() as f64,
     }
 }
 
@@ -49,15 +50,25 @@ struct Case {
     seed: u64,
 }
 
+/// A random set: up to 8 dimensions, or for Hamming up to 199 bits (so
+/// that vectors span several 64-bit words).
 fn case() -> impl Strategy<Value = Case> {
-    (
-        prop::sample::select(Metric::ALL.to_vec()),
-        1usize..9,
-        1usize..120,
-        1usize..6,
-        1usize..15,
-        any::<u64>(),
-    )
+    prop::sample::select(Metric::ALL.to_vec())
+        .prop_flat_map(|metric| {
+            let dims = if metric == Metric::Hamming {
+                1usize..200
+            } else {
+                1usize..9
+            };
+            (
+                Just(metric),
+                dims,
+                1usize..120,
+                1usize..6,
+                1usize..15,
+                any::<u64>(),
+            )
+        })
         .prop_flat_map(|(metric, dim, n_items, n_trees, n, seed)| {
             (vec(-10.0f32..10.0, n_items * dim), vec(-10.0f32..10.0, dim)).prop_map(
                 move |(items, query)| Case {
@@ -90,6 +101,7 @@ fn tolerance(d: f64, metric: Metric, dim: usize) -> f64 {
         Metric::Angular => 2e-3 * d.abs().max(1.0),
         Metric::Dot => 1e-4 * d.abs().max(1.0) + 1e-4 * dim as f64,
         Metric::Euclidean | Metric::Manhattan => 1e-4 * d.abs().max(1.0),
+        Metric::Hamming => 0.0,
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::forest::{Forest, Storage};
+use crate::hamming;
 use crate::items::Items;
 use crate::kernels::{self, Kernels};
 use crate::metric::{Layout, Metric};
@@ -17,8 +18,8 @@ enum Vectors<'a> {
 }
 
 impl Vectors<'_> {
-    /// `n` rows of `dim` values, row `i` copied from `row(i)`.
-    fn gather<'r>(n: usize, dim: usize, row: impl Fn(usize) -> &'r [f32]) -> Result<Self> {
+    /// `n` rows of `dim` values, row `i` written by `row(i, out)`.
+    fn gather(n: usize, dim: usize, row: impl Fn(usize, &mut [f32])) -> Result<Self> {
         const MIN_BYTES: usize = 4 << 20;
         let len = n * dim;
         let bytes = len * 4;
@@ -30,7 +31,7 @@ impl Vectors<'_> {
         let fill = |values: &mut [f32]| {
             if dim > 0 {
                 for (i, out) in values.chunks_exact_mut(dim).enumerate() {
-                    out.copy_from_slice(row(i));
+                    row(i, out);
                 }
             }
         };
@@ -88,18 +89,15 @@ pub(super) struct Input<'a> {
 }
 
 impl<'a> Input<'a> {
-    /// The items added to an index (copied).
+    /// The items added to an index (copied; for Hamming, packed into bits).
     pub(super) fn from_items(items: &Items, metric: Metric) -> Result<Self> {
         let present = (0..items.len()).map(|id| items.is_present(id)).collect();
-        let dim = items.dim();
-        let vectors = Vectors::gather(items.len(), dim, |id| items.vector(id))?;
-        Ok(Self::new(
-            vectors,
-            dim,
-            0,
-            present,
-            Layout::new(metric, dim),
-        ))
+        let layout = Layout::new(metric, items.dim());
+        let vectors = Vectors::gather(items.len(), layout.words, |id, out| match metric {
+            Metric::Hamming => hamming::pack(items.vector(id), out),
+            _ => out.copy_from_slice(items.vector(id)),
+        })?;
+        Ok(Self::new(vectors, layout.words, 0, present, layout))
     }
 
     /// The items of a forest this crate built, read in place from its item
@@ -129,12 +127,15 @@ impl<'a> Input<'a> {
         layout: Layout,
     ) -> Self {
         let kernels = kernels::best();
-        let dim = layout.dim;
         let values = vectors.as_slice();
         let sq_norms: Vec<f32> = (0..present.len())
-            .map(|i| {
-                let v = &values[i * stride + offset..][..dim];
-                (kernels.dot)(v, v)
+            .map(|i| match layout.metric {
+                // Bits, not floats: nothing reads these.
+                Metric::Hamming => 0.0,
+                _ => {
+                    let v = &values[i * stride + offset..][..layout.words];
+                    (kernels.dot)(v, v)
+                }
             })
             .collect();
         // Annoy's DotProduct::preprocess, over every node below n_items
@@ -193,7 +194,7 @@ impl<'a> Input<'a> {
 
     /// Item `id`'s vector (zeros for a hole).
     pub(super) fn vector(&self, id: usize) -> &[f32] {
-        &self.vectors.as_slice()[id * self.stride + self.offset..][..self.layout.dim]
+        &self.vectors.as_slice()[id * self.stride + self.offset..][..self.layout.words]
     }
 
     pub(super) fn cosine(&self) -> bool {

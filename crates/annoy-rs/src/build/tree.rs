@@ -2,6 +2,7 @@
 
 use super::input::Input;
 use crate::distance;
+use crate::hamming;
 use crate::kernels::{self, Kernels, Means, Pick};
 use crate::kiss::Kiss64;
 use crate::metric::Metric;
@@ -71,7 +72,7 @@ struct Pool<'a> {
 impl Pool<'_> {
     /// Item `id`'s vector in the shared array.
     fn item(&self, id: u32) -> &[f32] {
-        let dim = self.input.layout.dim;
+        let dim = self.input.layout.words;
         let at = id as usize * self.stride + self.offset;
         &self.vectors[at..at + dim]
     }
@@ -79,7 +80,7 @@ impl Pool<'_> {
     /// The vector of entry `idx` of `indices`.
     fn vector(&self, idx: usize) -> &[f32] {
         if self.local_on {
-            let dim = self.input.layout.dim;
+            let dim = self.input.layout.words;
             let at = self.slots[idx] as usize * dim;
             &self.local[at..at + dim]
         } else {
@@ -116,7 +117,7 @@ impl Pool<'_> {
     /// Copies the vectors of `indices[lo..hi]` into `local` and reads from
     /// there until [`Pool::leave_local`].
     fn enter_local(&mut self, lo: usize, hi: usize) {
-        let dim = self.input.layout.dim;
+        let dim = self.input.layout.words;
         self.local.clear();
         self.local_sq_norms.clear();
         for (row, idx) in (lo..hi).enumerate() {
@@ -156,7 +157,7 @@ pub(super) struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     pub(super) fn new(input: &'a Input<'a>) -> Self {
-        let dim = input.layout.dim;
+        let dim = input.layout.words;
         let n = input.ids.len();
         let local_items = LOCAL_BYTES / (4 * dim.max(1));
         Builder {
@@ -237,7 +238,7 @@ impl<'a> Builder<'a> {
             self.pool.enter_local(lo, hi);
         }
 
-        let mut plane = Point::zeros(layout.dim);
+        let mut plane = Point::zeros(layout.words);
         let mut counts = (0, 0);
         for _ in 0..SPLIT_ATTEMPTS {
             self.create_split(lo, hi, &mut plane);
@@ -281,16 +282,20 @@ impl<'a> Builder<'a> {
             self.words[at + extra] = plane.extra.to_bits();
         }
         let v = at + layout.v;
-        for (word, &x) in self.words[v..v + layout.dim].iter_mut().zip(&plane.v) {
+        for (word, &x) in self.words[v..v + layout.words].iter_mut().zip(&plane.v) {
             *word = x.to_bits();
         }
         self.reference(local)
     }
 
-    /// Annoy's `create_split`: a plane between the two means.
+    /// Annoy's `create_split`: a plane between the two means (for Hamming,
+    /// a bit: [`Builder::split_bit`]).
     fn create_split(&mut self, lo: usize, hi: usize, plane: &mut Point) {
         let metric = self.input.layout.metric;
         let k = self.input.kernels;
+        if metric == Metric::Hamming {
+            return self.split_bit(lo, hi, plane);
+        }
         self.two_means(lo, hi);
         let (p, q) = (&self.p, &self.q);
         for ((n, &a), &b) in plane.v.iter_mut().zip(&p.v).zip(&q.v) {
@@ -309,6 +314,34 @@ impl<'a> Builder<'a> {
                     a += -n * (x + y) / 2.0;
                 }
                 plane.extra = a;
+            }
+            Metric::Hamming => {}
+        }
+    }
+
+    /// Hamming's `create_split`: up to 20 random bits, then every bit in
+    /// order, until one is set in some but not all of `indices[lo..hi]`
+    /// (the last one tried if none is).
+    fn split_bit(&mut self, lo: usize, hi: usize, plane: &mut Point) {
+        const RANDOM_TRIES: usize = 20;
+        let bits = 32 * self.input.layout.words as u64;
+        let pool = &self.pool;
+        let splits = |plane: &Point| {
+            let set = (lo..hi)
+                .filter(|&idx| hamming::margin(&plane.v, pool.vector(idx)) == Some(true))
+                .count();
+            set > 0 && set < hi - lo
+        };
+        for _ in 0..RANDOM_TRIES {
+            hamming::set_split_bit(&mut plane.v, self.rng.index(bits as usize) as u64);
+            if splits(plane) {
+                return;
+            }
+        }
+        for bit in 0..bits {
+            hamming::set_split_bit(&mut plane.v, bit);
+            if splits(plane) {
+                return;
             }
         }
     }
@@ -329,7 +362,7 @@ impl<'a> Builder<'a> {
             match metric {
                 Metric::Angular => normalize(k, &mut point.v),
                 Metric::Dot => normalize_with_factor(k, point),
-                Metric::Euclidean | Metric::Manhattan => {}
+                Metric::Euclidean | Metric::Manhattan | Metric::Hamming => {}
             }
             point.sq_norm = init_sq_norm(metric, k, &point.v);
         }
@@ -363,6 +396,15 @@ impl<'a> Builder<'a> {
     fn assign_sides(&mut self, lo: usize, hi: usize, plane: &Point) -> (usize, usize) {
         let (metric, k) = (self.input.layout.metric, self.input.kernels);
         self.sides.clear();
+        if metric == Metric::Hamming {
+            // A bit, set or not: no margin is ever zero.
+            let pool = &self.pool;
+            self.sides.extend(
+                (lo..hi).map(|idx| hamming::margin(&plane.v, pool.vector(idx)) == Some(true)),
+            );
+            let ones = self.sides.iter().filter(|&&side| side).count();
+            return (hi - lo - ones, ones);
+        }
         let mut ones = 0;
         let mut idx = lo;
         while idx < hi {

@@ -36,7 +36,8 @@ pub struct BuildArgs {
     #[arg(long, default_value_t = 100)]
     trees: usize,
     /// Annoy metric: angular (indexes the unit vectors), euclidean,
-    /// manhattan or dot.
+    /// manhattan, dot, or hamming (indexes the bits of the values above 0.5,
+    /// as Annoy's Python module does).
     #[arg(long, default_value = "angular")]
     metric: Metric,
     /// Build threads [default: all].
@@ -381,6 +382,12 @@ fn exact_neighbours(
         Metric::Angular | Metric::Dot => -(k.dot)(x, y),
         Metric::Euclidean => (k.sq_euclidean)(x, y),
         Metric::Manhattan => (k.manhattan)(x, y),
+        // The bits Annoy keeps: where one value is above 0.5 and not the other.
+        Metric::Hamming => x
+            .iter()
+            .zip(y)
+            .filter(|(a, b)| (**a > 0.5) != (**b > 0.5))
+            .count() as f32,
     };
     let one = |q: usize| {
         let x = &data[q * dim..(q + 1) * dim];
