@@ -83,20 +83,20 @@ fn main() -> Result {
     with_counts.save(dir.join("small_counts.kv"))?;
     without.save(dir.join("small.kv"))?;
 
-    // Annoy: twelve of the fixture items, two trees, each metric; and
-    // Annoy's own tiny angular index.
-    let items: Vec<f32> = std::fs::read(root().join("fixtures/annoy/items.f32"))?
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .take(12 * fuzz_targets::ANNOY_DIM)
-        .collect();
-    for metric in [
-        Metric::Angular,
-        Metric::Euclidean,
-        Metric::Manhattan,
-        Metric::Dot,
-    ] {
-        let mut index = AnnoyIndex::new(fuzz_targets::ANNOY_DIM, metric);
+    // Annoy: twelve of the fixture items (Hamming: of its bits), two trees,
+    // each metric; and Annoy's own tiny angular index.
+    for metric in Metric::ALL {
+        let (file, dim) = match metric {
+            Metric::Hamming => ("bits.f32", fuzz_targets::HAMMING_DIM),
+            _ => ("items.f32", fuzz_targets::ANNOY_DIM),
+        };
+        assert_eq!(dim, fuzz_targets::annoy_dim(metric));
+        let items: Vec<f32> = std::fs::read(root().join("fixtures/annoy").join(file))?
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .take(12 * dim)
+            .collect();
+        let mut index = AnnoyIndex::new(dim, metric);
         index.add_items(&items)?;
         index.build_with(BuildOptions::new(2).seed(1).threads(1), |_, _| {})?;
         let target = format!("annoy_{}", metric.name());

@@ -74,6 +74,10 @@ pub const TARGETS: &[Target] = &[
         run: annoy_dot,
     },
     Target {
+        name: "annoy_hamming",
+        run: annoy_hamming,
+    },
+    Target {
         name: "sidecar",
         run: sidecar,
     },
@@ -106,6 +110,18 @@ pub const TARGETS: &[Target] = &[
 /// The dimension the Annoy targets open their input with (that of every
 /// index in `fixtures/annoy/`: Annoy files do not record it).
 pub const ANNOY_DIM: usize = 16;
+
+/// The dimension of the Hamming target's indexes: 100 bits, in two 64-bit
+/// words (the fixtures' Hamming data set).
+pub const HAMMING_DIM: usize = 100;
+
+/// The dimension an Annoy target opens its input with.
+pub fn annoy_dim(metric: Metric) -> usize {
+    match metric {
+        Metric::Hamming => HAMMING_DIM,
+        _ => ANNOY_DIM,
+    }
+}
 
 /// What separates the files of a model in a `model` input: the metadata
 /// (`<path>.json`), the vectors (`<path>`), `<path>.syn1neg`, `<path>.syn1`.
@@ -216,14 +232,15 @@ pub fn native_kv(data: &[u8]) -> bool {
     loaded.is_ok()
 }
 
-/// An Annoy index of dimension [`ANNOY_DIM`] and metric `metric`: loaded
+/// An Annoy index of dimension [`annoy_dim`] and metric `metric`: loaded
 /// verified and unverified (queries then meet the damage), then queried by
 /// item and by vector.
 pub fn annoy(data: &[u8], metric: Metric) -> bool {
     let path = put_file("index.ann", data);
+    let dim = annoy_dim(metric);
     let mut accepted = false;
     for verify in [true, false] {
-        let mut index = AnnoyIndex::new(ANNOY_DIM, metric);
+        let mut index = AnnoyIndex::new(dim, metric);
         let options = LoadOptions {
             verify,
             prefault: false,
@@ -234,7 +251,7 @@ pub fn annoy(data: &[u8], metric: Metric) -> bool {
         accepted |= verify;
         let n = index.get_n_items();
         assert!(n >= 1, "a loaded index has items");
-        let query: Vec<f32> = (0..ANNOY_DIM).map(|i| i as f32 - 7.5).collect();
+        let query: Vec<f32> = (0..dim).map(|i| i as f32 - 7.5).collect();
         for search_k in [None, Some(3), Some(1000)] {
             if let Ok(found) = index.get_nns_by_vector(&query, 10, search_k) {
                 assert!(found.len() <= 10);
@@ -268,6 +285,11 @@ pub fn annoy_manhattan(data: &[u8]) -> bool {
 /// [`annoy`] with the dot-product metric.
 pub fn annoy_dot(data: &[u8]) -> bool {
     annoy(data, Metric::Dot)
+}
+
+/// [`annoy`] with the Hamming metric.
+pub fn annoy_hamming(data: &[u8]) -> bool {
+    annoy(data, Metric::Hamming)
 }
 
 /// gensim's `.dict` pickle sidecar. One that parses must survive its own

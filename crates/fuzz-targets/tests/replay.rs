@@ -41,6 +41,11 @@ fn fixtures(target: &str) -> Vec<&'static str> {
         ],
         "annoy_manhattan" => vec!["annoy/manhattan.ann", "annoy/rust_manhattan.ann"],
         "annoy_dot" => vec!["annoy/dot.ann", "annoy/rust_dot.ann"],
+        "annoy_hamming" => vec![
+            "annoy/hamming.ann",
+            "annoy/hamming_1tree.ann",
+            "annoy/rust_hamming.ann",
+        ],
         "sidecar" => vec![
             "annoy/sidecar_p2.dict",
             "annoy/sidecar_p4.dict",
