@@ -242,3 +242,80 @@ fn an_on_disk_build_writes_the_same_index() {
         std::fs::read(dir.path().join("disk.ann.dict")).unwrap()
     );
 }
+
+/// Hamming through the command line: annoy's own index answers an item
+/// query with annoy's ids, and an index built here from word vectors (their
+/// values above 0.5 as bits) is exact at an exhaustive `search_k`.
+#[test]
+fn hamming_indexes_answer_as_annoy_and_exactly() {
+    let annoy_file = fixture("annoy", "hamming.ann");
+    let path = annoy_file.to_str().unwrap();
+    let answers: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture("annoy", "hamming.json")).unwrap()).unwrap();
+    let case = answers["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "item" && c["n"] == 10 && c["search_k"] == -1)
+        .unwrap();
+    let item = case["query"].as_u64().unwrap().to_string();
+    let found = json(&w2v(&[
+        "index", "query", "--index", path, "--item", &item, "-n", "10", "--dim", "100", "--metric",
+        "hamming", "--json",
+    ]));
+    let ids = |v: &serde_json::Value| -> Vec<u64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap())
+            .collect()
+    };
+    let ours: Vec<u64> = found["neighbors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ours, ids(&case["ids"]));
+
+    let dir = tempfile::tempdir().unwrap();
+    let vectors = dir.path().join("words.txt");
+    word_vectors(&vectors, 300, 70);
+    let index = dir.path().join("bits.ann");
+    let (vectors_arg, index_arg) = (vectors.to_str().unwrap(), index.to_str().unwrap());
+    let out = w2v(&[
+        "index",
+        "build",
+        "--vectors",
+        vectors_arg,
+        "--trees",
+        "5",
+        "--metric",
+        "hamming",
+        "--out",
+        index_arg,
+        "--quiet",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let eval = json(&w2v(&[
+        "index",
+        "eval",
+        "--index",
+        index_arg,
+        "--vectors",
+        vectors_arg,
+        "--queries",
+        "20",
+        "--search-k",
+        "100000",
+        "-n",
+        "3",
+        "--json",
+        "--quiet",
+    ]));
+    assert_eq!(eval["rows"][0]["recall"].as_f64().unwrap(), 1.0);
+}
