@@ -36,6 +36,27 @@ fn word_vectors(path: &Path, n: usize, dim: usize) -> vecstore::KeyedVectors {
     kv
 }
 
+/// `w2v index eval` of 20 queries for their top 3 at a `search_k` of
+/// 100,000 (every candidate of these small indexes), as JSON.
+fn exhaustive_eval(index: &str, vectors: &str) -> serde_json::Value {
+    json(&w2v(&[
+        "index",
+        "eval",
+        "--index",
+        index,
+        "--vectors",
+        vectors,
+        "--queries",
+        "20",
+        "--search-k",
+        "100000",
+        "-n",
+        "3",
+        "--json",
+        "--quiet",
+    ]))
+}
+
 #[test]
 fn build_query_and_eval_an_index_of_word_vectors() {
     let dir = tempfile::tempdir().unwrap();
@@ -99,22 +120,7 @@ fn build_query_and_eval_an_index_of_word_vectors() {
     ]));
     assert_eq!(by_vector["neighbors"][0]["id"].as_u64().unwrap(), 1);
 
-    let eval = json(&w2v(&[
-        "index",
-        "eval",
-        "--index",
-        index_arg,
-        "--vectors",
-        vectors_arg,
-        "--queries",
-        "20",
-        "--search-k",
-        "100000",
-        "-n",
-        "3",
-        "--json",
-        "--quiet",
-    ]));
+    let eval = exhaustive_eval(index_arg, vectors_arg);
     let row = &eval["rows"][0];
     assert_eq!(row["search_k"].as_u64().unwrap(), 100_000);
     assert_eq!(
@@ -301,21 +307,6 @@ fn hamming_indexes_answer_as_annoy_and_exactly() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let eval = json(&w2v(&[
-        "index",
-        "eval",
-        "--index",
-        index_arg,
-        "--vectors",
-        vectors_arg,
-        "--queries",
-        "20",
-        "--search-k",
-        "100000",
-        "-n",
-        "3",
-        "--json",
-        "--quiet",
-    ]));
+    let eval = exhaustive_eval(index_arg, vectors_arg);
     assert_eq!(eval["rows"][0]["recall"].as_f64().unwrap(), 1.0);
 }
