@@ -241,6 +241,29 @@ impl AnnoyIndex {
         Ok(())
     }
 
+    /// Makes a built index take items again (Annoy's `unbuild`): the
+    /// forest is dropped (a mapped file is unmapped and left as it is), the
+    /// items are kept with their ids (holes included, so `get_n_items` is
+    /// unchanged), and the next build grows a new forest: the one a build
+    /// over all the items at once gives. The seed stays.
+    ///
+    /// Unlike Annoy, an index loaded from a file can be unbuilt too: its
+    /// items are read back from the file's item nodes (for Hamming, as 0s
+    /// and 1s). Fails before a build, and on an item node holding a
+    /// non-finite value; the index is then unchanged.
+    pub fn unbuild(&mut self) -> Result<()> {
+        let forest = self.built("unbuild")?;
+        let mut items = Items::new(self.dim);
+        items.reserve_ids(forest.n_items())?;
+        for id in 0..forest.n_items() {
+            if forest.item(id)?.n_descendants() == 1 {
+                items.set(id, &forest.get_item_vector(id)?)?;
+            }
+        }
+        self.state = State::Adding(items);
+        Ok(())
+    }
+
     /// Writes the index to `path` in Annoy's format (Annoy's `save`),
     /// atomically: a temporary file renamed over `path`. The index stays
     /// usable.

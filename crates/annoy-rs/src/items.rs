@@ -68,6 +68,14 @@ impl Items {
         Ok(())
     }
 
+    /// Grows the id range to at least `n` with holes.
+    pub fn reserve_ids(&mut self, n: usize) -> Result<()> {
+        if n > self.present.len() {
+            self.grow(n)?;
+        }
+        Ok(())
+    }
+
     fn grow(&mut self, n: usize) -> Result<()> {
         let floats = n * self.dim;
         let extra = floats - self.vectors.len();

@@ -190,6 +190,25 @@ fn indexes_saved_here_answer_in_annoy_as_here() {
     }
 }
 
+/// An index built and saved by annoy unbuilds into annoy's items: built
+/// again here, it is byte for byte what this crate builds from the data
+/// set itself (so every vector, dot's included, survives annoy's file).
+#[test]
+fn indexes_saved_by_annoy_unbuild_into_their_items() {
+    for (case, metric) in RUST_CASES {
+        let dim = data_set(metric).1;
+        let mut index =
+            AnnoyIndex::open(fixture(&format!("{}.ann", metric.name())), dim, metric).unwrap();
+        index.unbuild().unwrap();
+        assert!(!index.is_built());
+        index
+            .build_with(BuildOptions::new(RUST_TREES).seed(RUST_SEED), |_, _| {})
+            .unwrap();
+        let ours = std::fs::read(fixture(&format!("{case}.ann"))).unwrap();
+        assert!(index.forest().unwrap().as_bytes() == ours, "{case}");
+    }
+}
+
 /// Writes the `rust_*` fixtures (then run `make_fixtures.py check-rust`).
 #[test]
 #[ignore = "writes fixtures: run on purpose, see fixtures/annoy/README.md"]

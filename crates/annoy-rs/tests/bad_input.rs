@@ -69,6 +69,7 @@ fn the_index_refuses_operations_in_the_wrong_state() {
         Err(Error::NotBuilt { .. })
     ));
     assert!(matches!(index.build(0), Err(Error::ZeroTrees)));
+    assert!(matches!(index.unbuild(), Err(Error::NotBuilt { .. })));
     index.build(2).unwrap();
     assert!(matches!(
         index.add_item(0, &[0.0; 4]),
@@ -249,6 +250,22 @@ fn a_hamming_split_on_a_bit_beyond_the_vector_is_refused() {
     std::fs::write(&path, poke(&bytes, metric, root, 4, 63)).unwrap();
     let index = AnnoyIndex::open(&path, 4, metric).unwrap();
     assert_eq!(index.get_nns_by_item(0, 10, None).unwrap()[0].distance, 0.0);
+}
+
+/// A file whose item holds a NaN loads (nodes are checked for shape, not
+/// values), but does not unbuild into items no build could take: the
+/// error names the item, and the index stays built.
+#[test]
+fn an_item_holding_a_nan_is_refused_by_unbuild() {
+    let metric = Metric::Euclidean; // item 7's vector from word 4
+    let (_dir, path, bytes) = saved(metric);
+    std::fs::write(&path, poke(&bytes, metric, 7, 5, f32::NAN.to_bits())).unwrap();
+    let mut index = AnnoyIndex::open(&path, 4, metric).unwrap();
+    let err = index.unbuild().unwrap_err();
+    assert!(matches!(err, Error::NonFinite { .. }), "{err}");
+    assert!(err.to_string().contains("item 7"), "{err}");
+    assert!(index.is_built());
+    assert_eq!(index.get_n_trees(), 4);
 }
 
 #[test]

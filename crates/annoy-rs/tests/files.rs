@@ -333,3 +333,43 @@ fn on_disk_and_grown_forests_with_holes_in_the_ids_equal_builds_in_memory() {
         assert_eq!(bytes(&on_disk), bytes(&all), "{metric}");
     }
 }
+
+/// Unbuilding keeps every item (holes too) and takes more: the next build
+/// is byte for byte the build of all the items at once, whether the index
+/// was built here or loaded from its file.
+#[test]
+fn an_unbuilt_index_takes_items_again_and_builds_the_forest_of_all_of_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let more = items(20, 6, 2.0);
+    let options = BuildOptions::new(4).seed(8);
+    let bytes = |i: &AnnoyIndex| i.forest().unwrap().as_bytes().to_vec();
+    for metric in Metric::ALL {
+        let mut all = with_holes(metric);
+        all.add_items(&more).unwrap();
+        all.build_with(options, |_, _| {}).unwrap();
+        let mut built = with_holes(metric);
+        built.build_with(options, |_, _| {}).unwrap();
+        let path = dir.path().join(format!("{metric}.ann"));
+        built.save(&path).unwrap();
+        let loaded = AnnoyIndex::open(&path, 6, metric).unwrap();
+        for mut index in [built, loaded] {
+            let vectors: Vec<Vec<f32>> = (0..599)
+                .map(|id| index.get_item_vector(id).unwrap())
+                .collect();
+            index.unbuild().unwrap();
+            assert!(!index.is_built());
+            assert_eq!(index.get_n_items(), 599, "{metric}");
+            for (id, v) in vectors.iter().enumerate() {
+                assert_eq!(
+                    &index.get_item_vector(id).unwrap(),
+                    v,
+                    "{metric}: item {id}"
+                );
+            }
+            assert!(index.get_nns_by_item(0, 1, None).is_err());
+            index.add_items(&more).unwrap();
+            index.build_with(options, |_, _| {}).unwrap();
+            assert_eq!(bytes(&index), bytes(&all), "{metric}");
+        }
+    }
+}
