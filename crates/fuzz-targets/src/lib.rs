@@ -233,8 +233,8 @@ pub fn native_kv(data: &[u8]) -> bool {
 }
 
 /// An Annoy index of dimension [`annoy_dim`] and metric `metric`: loaded
-/// verified and unverified (queries then meet the damage), then queried by
-/// item and by vector.
+/// verified and unverified (queries then meet the damage), queried by item
+/// and by vector, then unbuilt into its items and built again.
 pub fn annoy(data: &[u8], metric: Metric) -> bool {
     let path = put_file("index.ann", data);
     let dim = annoy_dim(metric);
@@ -263,6 +263,16 @@ pub fn annoy(data: &[u8], metric: Metric) -> bool {
         let _ = index.get_item_vector(n - 1);
         let _ = index.get_distance(0, n - 1);
         let _ = index.get_n_trees();
+        // Back to items, as the file's item nodes hold them, and built anew.
+        if index.unbuild().is_ok() {
+            assert_eq!(index.get_n_items(), n, "unbuild keeps the id range");
+            if index.build(2).is_ok() {
+                let found = index
+                    .get_nns_by_vector(&query, 10, None)
+                    .expect("a fresh forest answers");
+                assert!(found.iter().all(|neighbor| (neighbor.id as usize) < n));
+            }
+        }
     }
     accepted
 }
