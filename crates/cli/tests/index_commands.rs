@@ -14,12 +14,17 @@ fn fixture(dir: &str, name: &str) -> PathBuf {
         .join(name)
 }
 
-fn json(out: &Output) -> serde_json::Value {
+/// Fails the test with the command's stderr unless it succeeded.
+fn succeeded(out: &Output) {
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    succeeded(out);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -80,11 +85,7 @@ fn build_query_and_eval_an_index_of_word_vectors() {
         index_arg,
         "--quiet",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     assert!(Path::new(&format!("{index_arg}.dict")).exists());
 
     let word = kv.index_to_key()[1].clone();
@@ -302,11 +303,7 @@ fn hamming_indexes_answer_as_annoy_and_exactly() {
         index_arg,
         "--quiet",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     let eval = exhaustive_eval(index_arg, vectors_arg);
     assert_eq!(eval["rows"][0]["recall"].as_f64().unwrap(), 1.0);
 }
