@@ -44,31 +44,16 @@ pub(crate) fn save(words: &[u32], path: &Path) -> Result<()> {
 /// [`IndexWriter::commit`] renames over it. Dropped without a commit, the
 /// temporary file is deleted and the destination is untouched.
 pub(crate) struct IndexWriter {
-    out: BufWriter<tempfile::NamedTempFile>,
+    out: BufWriter<atomic_file::AtomicFile>,
     path: PathBuf,
 }
 
 impl IndexWriter {
     /// Starts writing the index that will be `path`.
     pub(crate) fn create(path: &Path) -> Result<Self> {
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".annoy-").suffix(".tmp");
-        #[cfg(unix)]
-        {
-            // tempfile makes 0600 files; ask for 0666 so that the index gets
-            // the usual permissions after the umask, like any other new file.
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o666));
-        }
-        let temp = builder
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("create a temporary file for", path, e))?;
+        let file = atomic_file::AtomicFile::create(path)?;
         Ok(IndexWriter {
-            out: BufWriter::with_capacity(1 << 20, temp),
+            out: BufWriter::with_capacity(1 << 20, file),
             path: path.to_path_buf(),
         })
     }
@@ -100,8 +85,7 @@ impl IndexWriter {
             .into_inner()
             .map_err(|e| Error::io("write", &path, e.into_error()))?;
         let checked = check(temp.as_file(), &path)?;
-        temp.persist(&path)
-            .map_err(|e| Error::io("rename a temporary file to", &path, e.error))?;
+        temp.commit()?;
         Ok(checked)
     }
 }

@@ -48,6 +48,22 @@ impl Ui {
             .with_prefix(prefix)
     }
 
+    /// A bar counting `total` `unit`s (trees, files), hidden when quiet.
+    pub fn count_bar(&self, message: &'static str, unit: &str, total: u64) -> ProgressBar {
+        if self.quiet {
+            return ProgressBar::hidden();
+        }
+        ProgressBar::new(total)
+            .with_style(
+                ProgressStyle::with_template(&format!(
+                    "{{msg:>12}} [{{bar:30}}] {{pos}}/{{len}} {unit}, eta {{eta}}"
+                ))
+                .expect("valid template")
+                .progress_chars("=> "),
+            )
+            .with_message(message)
+    }
+
     /// A spinner with a message, hidden when quiet.
     pub fn spinner(&self, message: String) -> ProgressBar {
         if self.quiet {

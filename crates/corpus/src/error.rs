@@ -6,6 +6,10 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// Writing an output failed, or the output was refused (a device, a
+    /// directory, one of the inputs).
+    #[error(transparent)]
+    Output(#[from] atomic_file::Error),
     /// An I/O operation on `path` failed.
     #[error("cannot {op} {}", path.display())]
     Io {

@@ -258,12 +258,7 @@ fn unpack(
         ));
     }
     let mut reader = entry.open(archive)?;
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+    let mut temp = atomic_file::AtomicFile::create(target)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut done = 0;
@@ -291,8 +286,7 @@ fn unpack(
         done += n as u64;
         progress(Progress::Unpack { done, total: size });
     }
-    temp.persist(target)
-        .map_err(|e| Error::io("rename into", target, e.error))?;
+    temp.commit()?;
     Ok(hasher
         .finalize()
         .iter()
@@ -301,12 +295,7 @@ fn unpack(
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io("write", path, e))?;
-    temp.write_all(bytes)
-        .map_err(|e| Error::io("write", path, e))?;
-    temp.persist(path)
-        .map_err(|e| Error::io("rename into", path, e.error))?;
+    atomic_file::write_file(path, |out| out.write_all(bytes))?;
     Ok(())
 }
 

@@ -15,7 +15,8 @@ pub struct VocabOptions {
     /// Drop words seen fewer times (gensim's `min_count`, default 5).
     pub min_count: u64,
     /// Prune rare words while counting whenever more than this many distinct
-    /// words are held (gensim's `max_vocab_size`; `None`: no limit).
+    /// words are held (gensim's `max_vocab_size`; `None` or `Some(0)`: no
+    /// limit, as gensim treats a falsy 0).
     pub max_vocab_size: Option<usize>,
     /// Raise `min_count` so that at most about this many words are kept
     /// (gensim's `max_final_vocab`).
@@ -99,11 +100,12 @@ impl Vocab {
             0 => rayon::current_num_threads(),
             n => n,
         };
-        let (counts, mut stats) = if options.max_vocab_size.is_some()
+        let max_vocab_size = options.max_vocab_size.filter(|&m| m > 0);
+        let (counts, mut stats) = if max_vocab_size.is_some()
             || threads <= 1
             || Encoding::detect(corpus.path())? != Encoding::Plain
         {
-            count_sequential(corpus.reader()?, options.max_vocab_size)?
+            count_sequential(corpus.reader()?, max_vocab_size)?
         } else {
             count_parallel(corpus, threads)?
         };

@@ -75,6 +75,7 @@ impl Word2Vec {
             vocab.stats().raw_words
         );
         let d = params.vector_size;
+        check_memory(vocab.len(), &params)?;
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(params.seed);
         let syn0 = Weights::from_values(
             (0..vocab.len() * d).map(|_| (rng.random::<f32>() * 2.0 - 1.0) / d as f32),
@@ -203,25 +204,25 @@ impl Word2Vec {
     /// `<path>.syn1neg` and/or `<path>.syn1` hold the output weights, and
     /// `<path>.json` the parameters.
     ///
-    /// The files are saved together ([`vecstore::FileSet`]): each is
+    /// The files are saved together ([`atomic_file::FileSet`]): each is
     /// written whole to a temporary directory beside `path`, then they are
     /// renamed into place, the metadata last. A crash while writing leaves
     /// the previous model untouched; only a crash in the microseconds
     /// between two renames leaves files of both saves.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        let mut files = vecstore::FileSet::new(path)?;
+        let mut files = atomic_file::FileSet::new(path)?;
         let options = WriteOptions::default();
-        vecstore::write(&self.wv(), &files.stage(path), Format::Native, &options)?;
+        vecstore::write(&self.wv(), &files.stage(path)?, Format::Native, &options)?;
         if let Some(syn1neg) = &self.syn1neg {
             let kv = KeyedVectors::from_parts(self.words.clone(), syn1neg.to_array(), None)?;
-            let staged = files.stage(&sibling(path, "syn1neg"));
+            let staged = files.stage(&sibling(path, "syn1neg"))?;
             vecstore::write(&kv, &staged, Format::Native, &options)?;
         }
         if let Some(syn1) = &self.syn1 {
             let nodes = (0..syn1.rows()).map(|i| format!("node{i}")).collect();
             let kv = KeyedVectors::from_parts(nodes, syn1.to_array(), None)?;
-            let staged = files.stage(&sibling(path, "syn1"));
+            let staged = files.stage(&sibling(path, "syn1"))?;
             vecstore::write(&kv, &staged, Format::Native, &options)?;
         }
         let meta = Meta {
@@ -231,10 +232,19 @@ impl Word2Vec {
             epochs_trained: self.epochs_trained,
         };
         let json = serde_json::to_vec_pretty(&meta).expect("metadata serialises");
-        let staged = files.stage(&sibling(path, "json"));
-        vecstore::write_file(&staged, |out| std::io::Write::write_all(out, &json))?;
+        let staged = files.stage(&sibling(path, "json"))?;
+        atomic_file::write_file(&staged, |out| std::io::Write::write_all(out, &json))?;
         files.commit()?;
         Ok(())
+    }
+
+    /// Every file [`Word2Vec::save`] to `path` may write: `path` and the
+    /// `.syn1neg`, `.syn1` and `.json` beside it; for checking outputs
+    /// before training.
+    pub fn files(path: &Path) -> Vec<PathBuf> {
+        let mut files = vec![path.to_path_buf()];
+        files.extend(["syn1neg", "syn1", "json"].map(|suffix| sibling(path, suffix)));
+        files
     }
 
     /// Loads a model saved by [`Word2Vec::save`], ready to train further.
@@ -337,6 +347,29 @@ struct Meta {
 }
 
 /// `<path>.<suffix>`.
+/// Fails, before anything is allocated, if the matrices of a model of
+/// `words` words with `params` cannot be allocated: their size overflows,
+/// or the allocator refuses it (tried, and released at once: no page is
+/// touched).
+fn check_memory(words: usize, params: &Params) -> Result<()> {
+    let matrices = 1 + usize::from(params.negative > 0) + usize::from(params.hs);
+    let bytes = words
+        .checked_mul(params.vector_size)
+        .and_then(|n| n.checked_mul(4 * matrices));
+    let fits = bytes.is_some_and(|bytes| Vec::<u8>::new().try_reserve_exact(bytes).is_ok());
+    if fits {
+        return Ok(());
+    }
+    Err(Error::Param {
+        name: "vector_size",
+        reason: format!(
+            "{words} words x {} dimensions x {matrices} matrices of f32 need {} bytes, more than can be allocated",
+            params.vector_size,
+            bytes.map_or_else(|| "over 2^64".to_string(), |b| b.to_string())
+        ),
+    })
+}
+
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(".");

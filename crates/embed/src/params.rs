@@ -90,6 +90,10 @@ impl Params {
 
     /// Checks every parameter's range.
     pub fn validate(&self) -> Result<()> {
+        /// More threads than any machine this runs on has cores.
+        const MAX_WORKERS: usize = 1024;
+        /// Far above any published setting (gensim suggests 5-20).
+        const MAX_NEGATIVE: usize = 10_000;
         let bad = |name: &'static str, reason: &str| {
             Err(Error::Param {
                 name,
@@ -98,6 +102,21 @@ impl Params {
         };
         if self.vector_size == 0 {
             return bad("vector_size", "must be at least 1");
+        }
+        if self.vector_size > vecstore::word2vec::MAX_DIM {
+            return bad(
+                "vector_size",
+                &format!(
+                    "must be at most {} (what the word2vec formats read back)",
+                    vecstore::word2vec::MAX_DIM
+                ),
+            );
+        }
+        if self.workers > MAX_WORKERS {
+            return bad("workers", &format!("must be at most {MAX_WORKERS}"));
+        }
+        if self.negative > MAX_NEGATIVE {
+            return bad("negative", &format!("must be at most {MAX_NEGATIVE}"));
         }
         if self.window == 0 {
             return bad("window", "must be at least 1");

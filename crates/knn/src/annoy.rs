@@ -1,6 +1,8 @@
 //! [`AnnoyIndexer`]: approximate neighbours through an Annoy forest over
-//! the unit vectors (angular metric), like gensim's `AnnoyIndexer`, and
-//! its files: the Annoy index and gensim's `.dict` sidecar.
+//! the unit vectors (angular metric, like gensim's `AnnoyIndexer`) or the
+//! raw vectors (Annoy's other metrics), and the one owner of its files: the
+//! Annoy index and gensim's `.dict` sidecar, saved as one set and checked
+//! against the vectors they are used with.
 
 use std::path::Path;
 
@@ -41,7 +43,9 @@ pub struct AnnoyIndexer {
     index: AnnoyIndex,
     num_trees: usize,
     search_k: Option<usize>,
-    labels: Vec<String>,
+    /// The word of each item, from the vectors or the sidecar; `None` for
+    /// an index opened without its sidecar.
+    labels: Option<Vec<String>>,
 }
 
 /// Options for building an [`AnnoyIndexer`].
@@ -49,12 +53,20 @@ pub struct AnnoyIndexer {
 pub struct AnnoyIndexerBuilder<'a> {
     kv: &'a KeyedVectors,
     num_trees: usize,
+    metric: Metric,
     seed: Option<u64>,
     threads: usize,
     search_k: Option<usize>,
 }
 
 impl<'a> AnnoyIndexerBuilder<'a> {
+    /// The metric (default angular, over the unit vectors; the other
+    /// metrics index the raw vectors, Hamming their bits above 0.5).
+    pub fn metric(mut self, metric: Metric) -> Self {
+        self.metric = metric;
+        self
+    }
+
     /// Seeds the forest (Annoy's `set_seed`); the same seed gives the same
     /// forest whatever the thread count.
     pub fn seed(mut self, seed: u64) -> Self {
@@ -81,22 +93,53 @@ impl<'a> AnnoyIndexerBuilder<'a> {
 
     /// Builds the forest, calling `progress(trees_done, num_trees)`.
     pub fn build_with(self, progress: impl Fn(usize, usize) + Sync) -> Result<AnnoyIndexer> {
-        let mut index = AnnoyIndex::new(self.kv.dim(), Metric::Angular);
-        let normed = self.kv.normed_vectors();
-        match normed.as_slice() {
+        self.build_to(None, progress)
+    }
+
+    /// Builds the forest straight into the index file `path` (Annoy's
+    /// `on_disk_build`: the trees go to the file as they are finished and
+    /// the forest is never held in memory), and saves the sidecar with it
+    /// as one set, as [`AnnoyIndexer::save`] does.
+    pub fn build_into(
+        self,
+        path: &Path,
+        progress: impl Fn(usize, usize) + Sync,
+    ) -> Result<AnnoyIndexer> {
+        let mut files = atomic_file::FileSet::new(path)?;
+        let staged = files.stage(path)?;
+        let indexer = self.build_to(Some(&staged), progress)?;
+        indexer
+            .sidecar()
+            .write(&files.stage(&Sidecar::path_for(path))?)?;
+        files.commit()?;
+        Ok(indexer)
+    }
+
+    /// Builds the forest, in memory or (Annoy's `on_disk_build`) into `file`.
+    fn build_to(
+        self,
+        file: Option<&Path>,
+        progress: impl Fn(usize, usize) + Sync,
+    ) -> Result<AnnoyIndexer> {
+        let mut index = AnnoyIndex::new(self.kv.dim(), self.metric);
+        let rows = indexed_rows(self.kv, self.metric);
+        match rows.as_slice() {
             Some(rows) => index.add_items(rows)?,
-            None => index.add_items(&normed.iter().copied().collect::<Vec<_>>())?,
+            None => index.add_items(&rows.iter().copied().collect::<Vec<_>>())?,
         }
         let mut options = BuildOptions::new(self.num_trees).threads(self.threads);
         if let Some(seed) = self.seed {
             options = options.seed(seed);
+        }
+        if let Some(file) = file {
+            index.on_disk_build(file)?;
         }
         index.build_with(options, progress)?;
         Ok(AnnoyIndexer {
             index,
             num_trees: self.num_trees,
             search_k: self.search_k,
-            labels: self.kv.index_to_key().to_vec(),
+            labels: Some(self.kv.index_to_key().to_vec()),
         })
     }
 }
@@ -113,6 +156,7 @@ impl AnnoyIndexer {
         AnnoyIndexerBuilder {
             kv,
             num_trees,
+            metric: Metric::Angular,
             seed: None,
             threads: 0,
             search_k: None,
@@ -139,81 +183,203 @@ impl AnnoyIndexer {
     /// `path.dict` (`{'f', 'num_trees', 'labels', 'metric'}`), so that
     /// `gensim.similarities.annoy.AnnoyIndexer().load(path)` opens it.
     ///
-    /// The two files are saved together ([`vecstore::FileSet`]): both are
+    /// The two files are saved together ([`atomic_file::FileSet`]): both are
     /// written whole to a temporary directory beside `path`, then renamed
     /// into place, the sidecar last. A crash while writing leaves the
     /// previous pair untouched; only a crash in the microseconds between
     /// the two renames leaves a new index beside the old sidecar.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        let mut files = vecstore::FileSet::new(path)?;
-        self.index.save(files.stage(path))?;
-        let sidecar = Sidecar {
-            f: self.index.f(),
-            num_trees: self.num_trees,
-            labels: self.labels.clone(),
-            metric: Some("angular".into()),
-        };
-        sidecar.write(&files.stage(&Sidecar::path_for(path)))?;
+        let mut files = atomic_file::FileSet::new(path)?;
+        self.index.save(files.stage(path)?)?;
+        self.sidecar()
+            .write(&files.stage(&Sidecar::path_for(path))?)?;
         files.commit()?;
         Ok(())
     }
 
-    /// Maps the index saved at `path` for the vectors `kv`, checking its
-    /// sidecar against them: same dimension, and labels equal to `kv`'s
-    /// vocabulary in order (gensim does not check, and misbehaves).
+    /// Maps the index saved at `path` for the vectors `kv`, and checks that
+    /// it was built from them: the sidecar's dimension, and its labels
+    /// equal to `kv`'s vocabulary in order (gensim checks neither, and
+    /// misbehaves); the number of items; and a sample of the stored item
+    /// vectors equal to `kv`'s rows. Without a sidecar the index is taken
+    /// as angular (gensim's) and only its items are checked.
     pub fn load(path: impl AsRef<Path>, kv: &KeyedVectors) -> Result<Self> {
         let path = path.as_ref();
-        let sidecar = Sidecar::read(&Sidecar::path_for(path))?;
+        let indexer = Self::open(path, Some(kv.dim()), None)?;
+        indexer.check_against(path, kv)?;
+        Ok(indexer)
+    }
+
+    /// Maps the index saved at `path` without vectors to check it against:
+    /// with its sidecar when there is one (then `dim` and `metric`, if
+    /// given, must agree with it), otherwise `dim` is required and
+    /// `metric` defaults to angular, as Annoy's own `load` needs them.
+    /// The index and its sidecar are opened together, never from two
+    /// different saves.
+    pub fn open(
+        path: impl AsRef<Path>,
+        dim: Option<usize>,
+        metric: Option<Metric>,
+    ) -> Result<Self> {
+        let path = path.as_ref();
         let mismatch = |what: String| Error::IndexMismatch {
             path: path.to_path_buf(),
             what,
         };
-        if let Some(metric) = sidecar.metric.as_deref().filter(|m| *m != "angular") {
-            return Err(mismatch(format!(
-                "the index is {metric}, an indexer needs angular"
-            )));
+        let lock = atomic_file::ReadLock::new(path)?;
+        // Open the index first, so that a missing index is what is reported.
+        let file = std::fs::File::open(path).map_err(|source| Error::Io {
+            op: "open",
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let sidecar_path = Sidecar::path_for(path);
+        let sidecar = match Sidecar::read(&sidecar_path) {
+            Ok(sidecar) => Some(sidecar),
+            Err(crate::sidecar::Error::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                None
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let (dim, metric, num_trees, labels) = match sidecar {
+            Some(sidecar) => {
+                let recorded: Metric = match sidecar.metric.as_deref() {
+                    None => Metric::Angular,
+                    Some(name) => name.parse().map_err(|_| {
+                        mismatch(format!(
+                            "{} names an unknown metric {name:?}",
+                            sidecar_path.display()
+                        ))
+                    })?,
+                };
+                if let Some(dim) = dim.filter(|d| *d != sidecar.f) {
+                    return Err(mismatch(format!(
+                        "the vectors have {dim} dimensions, {} says {}",
+                        sidecar_path.display(),
+                        sidecar.f
+                    )));
+                }
+                if let Some(metric) = metric.filter(|m| *m != recorded) {
+                    return Err(mismatch(format!(
+                        "the metric asked for is {metric}, {} says {recorded}",
+                        sidecar_path.display()
+                    )));
+                }
+                (
+                    sidecar.f,
+                    recorded,
+                    Some(sidecar.num_trees),
+                    Some(sidecar.labels),
+                )
+            }
+            None => {
+                let dim = dim.ok_or_else(|| {
+                    mismatch(format!(
+                        "there is no sidecar {}: the dimension must be given, as Annoy's load needs it",
+                        sidecar_path.display()
+                    ))
+                })?;
+                (dim, metric.unwrap_or(Metric::Angular), None, None)
+            }
+        };
+        let index = AnnoyIndex::open(path, dim, metric)?;
+        drop((file, lock));
+        if let Some(labels) = &labels {
+            if labels.len() != index.get_n_items() {
+                return Err(mismatch(format!(
+                    "{} names {} words, the index holds {} items",
+                    sidecar_path.display(),
+                    labels.len(),
+                    index.get_n_items()
+                )));
+            }
         }
-        if sidecar.f != kv.dim() {
+        Ok(AnnoyIndexer {
+            num_trees: num_trees.unwrap_or(index.get_n_trees()),
+            index,
+            search_k: None,
+            labels,
+        })
+    }
+
+    /// Fails unless this index was built from `kv`: labels (when known)
+    /// equal to its vocabulary in order, one item per word, and the stored
+    /// item vectors, sampled at up to 64 evenly spaced ids, equal to `kv`'s
+    /// rows as indexed (unit vectors for angular, bits for Hamming).
+    pub fn check_against(&self, path: &Path, kv: &KeyedVectors) -> Result<()> {
+        let mismatch = |what: String| Error::IndexMismatch {
+            path: path.to_path_buf(),
+            what,
+        };
+        if self.index.f() != kv.dim() {
             return Err(mismatch(format!(
                 "the index has {} dimensions, the vectors {}",
-                sidecar.f,
+                self.index.f(),
                 kv.dim()
             )));
         }
-        if sidecar.labels.len() != kv.len() {
+        if self.index.get_n_items() != kv.len() {
             return Err(mismatch(format!(
-                "the index has {} labels, the vectors {} words",
-                sidecar.labels.len(),
+                "the index holds {} items, the vectors {} words",
+                self.index.get_n_items(),
                 kv.len()
             )));
         }
-        if let Some(i) = sidecar
-            .labels
-            .iter()
-            .zip(kv.index_to_key())
-            .position(|(a, b)| a != b)
-        {
-            return Err(mismatch(format!(
-                "label {i} is {:?} but word {i} of the vectors is {:?}",
-                sidecar.labels[i],
-                kv.index_to_key()[i]
-            )));
+        if let Some(labels) = &self.labels {
+            if let Some(i) = labels
+                .iter()
+                .zip(kv.index_to_key())
+                .position(|(a, b)| a != b)
+            {
+                return Err(mismatch(format!(
+                    "label {i} is {:?} but word {i} of the vectors is {:?}: the index was built from other vectors",
+                    labels[i],
+                    kv.index_to_key()[i]
+                )));
+            }
         }
-        let index = AnnoyIndex::open(path, sidecar.f, Metric::Angular)?;
-        if index.get_n_items() != kv.len() {
-            return Err(mismatch(format!(
-                "the index holds {} items for {} labels",
-                index.get_n_items(),
-                kv.len()
-            )));
+        let metric = self.index.metric();
+        let rows = indexed_rows(kv, metric);
+        let n = kv.len();
+        let samples = n.min(64);
+        for s in 0..samples {
+            let id = s * n / samples;
+            let stored = self.index.get_item_vector(id)?;
+            let expected = rows.row(id);
+            let same = stored.iter().zip(expected.iter()).all(|(&a, &b)| {
+                if metric == Metric::Hamming {
+                    (a > 0.5) == (b > 0.5)
+                } else {
+                    (a - b).abs() <= 1e-4 * (1.0 + b.abs())
+                }
+            });
+            if !same {
+                return Err(mismatch(format!(
+                    "item {id} ({:?}) holds another vector than the vectors' row {id}: the index was built from other vectors",
+                    kv.index_to_key()[id]
+                )));
+            }
         }
-        Ok(AnnoyIndexer {
-            index,
-            num_trees: sidecar.num_trees,
-            search_k: None,
-            labels: sidecar.labels,
-        })
+        Ok(())
+    }
+
+    /// gensim's sidecar for this index (with our `'metric'` key).
+    fn sidecar(&self) -> Sidecar {
+        Sidecar {
+            f: self.index.f(),
+            num_trees: self.num_trees,
+            labels: self.labels.clone().unwrap_or_default(),
+            metric: Some(self.index.metric().name().into()),
+        }
+    }
+
+    /// The word of each item, when known (built here, or opened with its
+    /// sidecar).
+    pub fn labels(&self) -> Option<&[String]> {
+        self.labels.as_deref()
     }
 
     /// Sets the candidates gathered per query (`None`: Annoy's default, `n * num_trees`).
@@ -232,6 +398,16 @@ impl AnnoyIndexer {
     }
 }
 
+/// The rows an index of `metric` holds for `kv`: the unit vectors for
+/// angular (as gensim's `AnnoyIndexer`), the raw vectors otherwise.
+pub(crate) fn indexed_rows(kv: &KeyedVectors, metric: Metric) -> ndarray::ArrayView2<'_, f32> {
+    if metric == Metric::Angular {
+        kv.normed_vectors()
+    } else {
+        kv.vectors()
+    }
+}
+
 impl Indexer for AnnoyIndexer {
     fn most_similar(&self, query: ArrayView1<'_, f32>, topn: usize) -> Result<Vec<(usize, f32)>> {
         check_dim(self.index.f(), query.len())?;
@@ -240,9 +416,19 @@ impl Indexer for AnnoyIndexer {
             .map(<[f32]>::to_vec)
             .unwrap_or_else(|| query.to_vec());
         let neighbors = self.index.get_nns_by_vector(&query, topn, self.search_k)?;
+        // Angular: the true cosine from d = sqrt(2 - 2 cos). Other metrics
+        // have no cosine: the negated distance, which orders the same way.
+        let angular = self.index.metric() == Metric::Angular;
         Ok(neighbors
             .into_iter()
-            .map(|n| (n.id as usize, 1.0 - n.distance * n.distance / 2.0))
+            .map(|n| {
+                let score = if angular {
+                    1.0 - n.distance * n.distance / 2.0
+                } else {
+                    -n.distance
+                };
+                (n.id as usize, score)
+            })
             .collect())
     }
 }

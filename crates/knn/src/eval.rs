@@ -72,8 +72,12 @@ fn ok_vocab(
         .collect()
 }
 
+/// The longest evaluation file read (gensim's questions-words.txt is
+/// 600 KB): a bound on what a mistaken path (`/dev/zero`) can cost.
+const MAX_EVAL_FILE_BYTES: u64 = 256 << 20;
+
 fn read_lines(path: &Path) -> Result<Vec<String>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+    let bytes = crate::bounded::read(path, MAX_EVAL_FILE_BYTES).map_err(|e| Error::Io {
         op: "read",
         path: path.to_path_buf(),
         source: e,
@@ -221,13 +225,29 @@ pub fn evaluate_word_pairs(
     let vocab = ok_vocab(kv, restrict_vocab, case_insensitive);
     let normed = kv.normed_vectors();
     let (mut gold, mut model, mut oov) = (Vec::new(), Vec::new(), 0usize);
-    for line in read_lines(path)? {
-        if line.starts_with('#') {
+    // The first line skipped as malformed, to say why when nothing is left.
+    let mut malformed: Option<(u64, String)> = None;
+    for (number, line) in read_lines(path)?.iter().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
+        let mut skip = |why: String| {
+            malformed.get_or_insert((number as u64 + 1, why));
+        };
         let fields: Vec<&str> = line.split('\t').collect();
-        let [a, b, score] = fields[..] else { continue };
+        let [a, b, score] = fields[..] else {
+            skip(if line.split_whitespace().count() == 3 {
+                "the fields are separated by spaces; the pairs format (gensim's) needs tabs: word1<TAB>word2<TAB>score".into()
+            } else {
+                format!(
+                    "{} tab-separated fields, the pairs format needs 3: word1<TAB>word2<TAB>score",
+                    fields.len()
+                )
+            });
+            continue;
+        };
         let Ok(score) = score.trim().parse::<f64>() else {
+            skip(format!("the score {:?} is not a number", score.trim()));
             continue;
         };
         let key = |w: &str| {
@@ -246,8 +266,15 @@ pub fn evaluate_word_pairs(
         }
     }
     if gold.is_empty() {
-        return Err(Error::NothingToEvaluate {
-            path: path.to_path_buf(),
+        return Err(match malformed {
+            Some((line, message)) if oov == 0 => Error::Format {
+                path: path.to_path_buf(),
+                line,
+                message,
+            },
+            _ => Error::NothingToEvaluate {
+                path: path.to_path_buf(),
+            },
         });
     }
     Ok(PairsReport {

@@ -20,10 +20,12 @@
 #![deny(missing_docs)]
 
 mod annoy;
+mod bounded;
 mod error;
 mod eval;
 mod exact;
 mod indexer;
+mod recall;
 pub mod sidecar;
 mod similarity;
 mod topk;
@@ -36,5 +38,6 @@ pub use eval::{
 };
 pub use exact::ExactIndexer;
 pub use indexer::Indexer;
+pub use recall::{exact_neighbours, RecallRow};
 pub use similarity::{Similarity, Term};
 pub use topk::top_k;

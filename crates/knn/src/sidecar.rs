@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// Writing the sidecar failed, or its path was refused.
+    #[error(transparent)]
+    Output(#[from] atomic_file::Error),
     /// An I/O operation on `path` failed.
     #[error("cannot {op} {}", path.display())]
     Io {
@@ -56,6 +59,9 @@ fn file_prefix(path: Option<&Path>) -> String {
         .unwrap_or_default()
 }
 
+/// The largest sidecar read: the labels of 100 million words of 40 bytes.
+const MAX_SIDECAR_BYTES: u64 = 4 << 30;
+
 /// The metadata gensim's `AnnoyIndexer` keeps beside an Annoy index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sidecar {
@@ -80,11 +86,32 @@ impl Sidecar {
 
     /// Reads and parses the sidecar at `path`.
     pub fn read(path: &Path) -> Result<Sidecar> {
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        // A sidecar is written beside its index: a device or FIFO here
+        // (a link to /dev/zero) is a mistake, not a stream to drain.
+        let meta = std::fs::metadata(path).map_err(|source| Error::Io {
             op: "read",
             path: path.to_path_buf(),
             source,
         })?;
+        if !meta.is_file() {
+            return Err(Error::Io {
+                op: "read",
+                path: path.to_path_buf(),
+                source: std::io::Error::other("not a regular file"),
+            });
+        }
+        let bytes = crate::bounded::read(path, MAX_SIDECAR_BYTES).map_err(|source| Error::Io {
+            op: "read",
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if bytes.is_empty() {
+            return Err(Error::Pickle {
+                path: Some(path.to_path_buf()),
+                offset: 0,
+                message: "the file is empty, not a pickled sidecar".into(),
+            });
+        }
         Sidecar::from_pickle(&bytes).map_err(|e| match e {
             Error::Pickle {
                 offset, message, ..
@@ -102,33 +129,9 @@ impl Sidecar {
         })
     }
 
-    /// Writes the sidecar to `path` atomically (a temporary file beside it,
-    /// renamed into place).
+    /// Writes the sidecar to `path` atomically ([`atomic_file::write_file`]).
     pub fn write(&self, path: &Path) -> Result<()> {
-        let io = |op, source| Error::Io {
-            op,
-            path: path.to_path_buf(),
-            source,
-        };
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".sidecar-").suffix(".tmp");
-        #[cfg(unix)]
-        {
-            // tempfile makes 0600 files; ask for 0666 (before the umask).
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o666));
-        }
-        let mut temp = builder
-            .tempfile_in(dir)
-            .map_err(|e| io("create a temporary file for", e))?;
-        temp.write_all(&self.to_pickle())
-            .map_err(|e| io("write", e))?;
-        temp.persist(path)
-            .map_err(|e| io("rename a temporary file to", e.error))?;
+        atomic_file::write_file(path, |out| out.write_all(&self.to_pickle()))?;
         Ok(())
     }
 

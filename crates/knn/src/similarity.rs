@@ -51,7 +51,8 @@ pub trait Similarity {
     /// unit vectors of `positive` (weight 1) and `negative` (weight -1)
     /// terms, as `(word, cosine similarity)`, most similar first. Input
     /// words are left out; `restrict_vocab` limits the search to the first N
-    /// words; `indexer` answers approximately (`None`: exact brute force).
+    /// words (`Some(0)` means no limit, as gensim's falsy 0); `indexer`
+    /// answers approximately (`None`: exact brute force).
     fn most_similar(
         &self,
         positive: &[Term<'_>],
@@ -124,6 +125,7 @@ impl Similarity for KeyedVectors {
         indexer: Option<&dyn Indexer>,
     ) -> Result<Vec<(String, f32)>> {
         let (query, excluded) = query_vector(self, positive, negative)?;
+        let restrict_vocab = restrict_vocab.filter(|&r| r > 0);
         let found = match indexer {
             None => ExactIndexer::new(self).search(query.view(), topn, restrict_vocab, &excluded),
             Some(indexer) => filtered(indexer, query.view(), topn, excluded.len(), |id| {

@@ -25,6 +25,10 @@ impl fmt::Display for Location {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// Writing an output failed, or the output was refused (a device, a
+    /// directory, one of the inputs).
+    #[error(transparent)]
+    Output(#[from] atomic_file::Error),
     /// An I/O operation on `path` failed.
     #[error("cannot {op} {}", path.display())]
     Io {

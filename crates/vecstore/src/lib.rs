@@ -30,8 +30,6 @@
 //! ```
 #![deny(missing_docs)]
 
-mod atomic;
-pub use atomic::{write_file, FileSet};
 mod error;
 mod format;
 pub mod int8;

@@ -259,7 +259,7 @@ pub fn write(kv: &KeyedVectors, path: &Path) -> Result<()> {
             });
         }
     }
-    crate::atomic::write_file(path, |out| {
+    atomic_file::write_file(path, |out| {
         let mut header = Vec::with_capacity(HEADER_LEN);
         header.extend_from_slice(MAGIC);
         header.extend_from_slice(&VERSION.to_le_bytes());
@@ -294,7 +294,8 @@ pub fn write(kv: &KeyedVectors, path: &Path) -> Result<()> {
             }
         }
         Ok(())
-    })
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]

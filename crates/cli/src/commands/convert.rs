@@ -50,6 +50,11 @@ enum LayoutArg {
 
 /// Runs `w2v convert`.
 pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
+    let mut inputs = vec![args.input.as_path()];
+    inputs.extend(args.counts_in.as_deref());
+    let mut outputs = vec![args.output.as_path()];
+    outputs.extend(args.counts_out.as_deref());
+    super::check_outputs(&inputs, &outputs)?;
     let from = match args.from {
         Some(format) => format.into(),
         None => Format::from_extension(&args.input).or_else(|_| Format::detect(&args.input))?,

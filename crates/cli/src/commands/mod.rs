@@ -52,6 +52,30 @@ pub fn run(command: Command, ui: &Ui) -> anyhow::Result<()> {
     }
 }
 
+/// Refuses, before any work starts, outputs that cannot be written (a
+/// missing or read-only directory, a directory, a device or FIFO) and
+/// outputs that would replace an input or another output.
+pub fn check_outputs(
+    inputs: &[&std::path::Path],
+    outputs: &[&std::path::Path],
+) -> anyhow::Result<()> {
+    for output in outputs {
+        atomic_file::check_output(output)?;
+    }
+    atomic_file::check_distinct(inputs, outputs)?;
+    Ok(())
+}
+
+/// `text` with control characters (escape codes, tabs, newlines) shown
+/// as escapes, so that a word from a file never drives the terminal.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.escape_debug().to_string().into()
+    } else {
+        text.into()
+    }
+}
+
 /// A vector file format, as named on the command line.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum FormatArg {

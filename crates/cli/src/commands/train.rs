@@ -67,6 +67,10 @@ pub struct Args {
 
 /// Runs `w2v train`.
 pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
+    let mut outputs = Word2Vec::files(&args.out);
+    outputs.extend(args.vectors.clone());
+    let outputs: Vec<&std::path::Path> = outputs.iter().map(PathBuf::as_path).collect();
+    super::check_outputs(&[&args.corpus], &outputs)?;
     let vectors_format = args
         .vectors
         .as_deref()

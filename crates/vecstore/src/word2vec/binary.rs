@@ -345,7 +345,7 @@ pub fn write(kv: &KeyedVectors, path: &Path, options: &WriteOptions) -> Result<(
     check_writable_keys(kv)?;
     let rows_per_part = ((4 << 20) / (4 * kv.dim() + 16)).max(1);
     let parts: Vec<usize> = (0..kv.len().div_ceil(rows_per_part)).collect();
-    crate::atomic::write_file(path, |out| {
+    atomic_file::write_file(path, |out| {
         writeln!(out, "{} {}", kv.len(), kv.dim())?;
         for batch in parts.chunks(2 * rayon::current_num_threads()) {
             let encoded: Vec<Vec<u8>> = batch

@@ -371,12 +371,17 @@ pub(crate) fn attach_counts(
 }
 
 /// Fails unless every key can be written as a word2vec word.
+// The message of `check_writable_keys` quotes this limit.
+const _: () = assert!(binary::MAX_WORD_BYTES == 65_536);
+
 pub(crate) fn check_writable_keys(kv: &KeyedVectors) -> Result<()> {
     for key in kv.index_to_key() {
         let reason = if key.is_empty() {
             "it is empty"
         } else if key.bytes().any(|b| b == b' ' || b == b'\n') {
             "it contains a space or newline"
+        } else if key.len() > binary::MAX_WORD_BYTES {
+            "it is longer than 65,536 bytes, the longest word the readers accept"
         } else {
             continue;
         };
@@ -396,12 +401,13 @@ pub(crate) fn write_counts_file(kv: &KeyedVectors, options: &WriteOptions) -> Re
     let counts = kv
         .counts()
         .ok_or_else(|| Error::MissingCounts { path: path.clone() })?;
-    crate::atomic::write_file(path, |out| {
+    atomic_file::write_file(path, |out| {
         for (word, count) in kv.index_to_key().iter().zip(counts) {
             writeln!(out, "{word} {count}")?;
         }
         Ok(())
-    })
+    })?;
+    Ok(())
 }
 
 /// Logs what a reader met, and finishes the report.

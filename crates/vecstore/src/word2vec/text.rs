@@ -243,7 +243,7 @@ pub fn write(kv: &KeyedVectors, path: &Path, options: &WriteOptions) -> Result<(
     const ROWS_PER_BATCH: usize = 64 * ROWS_PER_TASK;
     let vectors = kv.vectors();
     let words = kv.index_to_key();
-    crate::atomic::write_file(path, |out| {
+    atomic_file::write_file(path, |out| {
         writeln!(out, "{} {}", kv.len(), kv.dim())?;
         for batch in (0..kv.len()).step_by(ROWS_PER_BATCH) {
             let end = (batch + ROWS_PER_BATCH).min(kv.len());
