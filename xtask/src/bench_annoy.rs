@@ -227,30 +227,15 @@ fn bench_build(
 }
 
 /// The exact `N` nearest rows (by cosine: rows are unit vectors) of each
-/// query row, on all threads.
+/// query row, flattened: knn's exact search.
 fn exact(rows: &[f32], dim: usize, queries: &[usize]) -> Vec<u32> {
-    let dot = annoy_rs::kernels::best().dot;
-    let one = |q: usize| -> Vec<u32> {
-        let x = &rows[q * dim..(q + 1) * dim];
-        let mut scored: Vec<(f32, u32)> = rows
-            .chunks_exact(dim)
-            .enumerate()
-            .map(|(i, y)| (-dot(x, y), i as u32))
-            .collect();
-        scored.select_nth_unstable_by(N - 1, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        scored[..N].iter().map(|&(_, i)| i).collect()
-    };
-    let chunk = queries.len().div_ceil(available_threads()).max(1);
-    std::thread::scope(|s| {
-        let parts: Vec<_> = queries
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().flat_map(|&q| one(q)).collect::<Vec<u32>>()))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| p.join().expect("exact search"))
-            .collect()
-    })
+    let view = ndarray::ArrayView2::from_shape((rows.len() / dim, dim), rows)
+        .expect("rows are a whole number of vectors");
+    knn::exact_neighbours(view, annoy_rs::Metric::Angular, queries, N)
+        .into_iter()
+        .flatten()
+        .map(|i| i as u32)
+        .collect()
 }
 
 /// One sweep of ours: (recall, qps) per search_k.

@@ -21,14 +21,28 @@ pub enum Encoding {
 }
 
 impl Encoding {
-    /// Tells the encoding of `path` from its first bytes.
+    /// Tells the encoding of `path` from its first bytes; fails for what is
+    /// not a regular file (a pipe, a device), which cannot be read again.
     pub fn detect(path: &Path) -> Result<Encoding> {
         let mut magic = [0u8; 4];
+        // Asked before opening: opening a FIFO would wait for a writer.
+        let meta = std::fs::metadata(path).map_err(|e| Error::io("open", path, e))?;
+        if !meta.is_file() {
+            return Err(Error::io(
+                "read",
+                path,
+                io::Error::other(
+                    "not a regular file: a corpus is read several times (vocabulary, then \
+                     each epoch, split between threads); save the stream to a file first",
+                ),
+            ));
+        }
         let mut file = File::open(path).map_err(|e| Error::io("open", path, e))?;
         let n = read_up_to(&mut file, &mut magic).map_err(|e| Error::io("read", path, e))?;
         Ok(match &magic[..n] {
             [0x1f, 0x8b, ..] => Encoding::Gzip,
-            [b'P', b'K', 3, 4] => Encoding::Zip,
+            // A local file header, or the end record of an empty archive.
+            [b'P', b'K', 3, 4] | [b'P', b'K', 5, 6] => Encoding::Zip,
             _ => Encoding::Plain,
         })
     }

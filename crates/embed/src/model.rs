@@ -356,18 +356,31 @@ fn check_memory(words: usize, params: &Params) -> Result<()> {
     let bytes = words
         .checked_mul(params.vector_size)
         .and_then(|n| n.checked_mul(4 * matrices));
-    let fits = bytes.is_some_and(|bytes| Vec::<u8>::new().try_reserve_exact(bytes).is_ok());
+    let fits = bytes.is_some_and(|bytes| {
+        physical_memory().is_none_or(|total| bytes as u64 <= total)
+            && Vec::<u8>::new().try_reserve_exact(bytes).is_ok()
+    });
     if fits {
         return Ok(());
     }
     Err(Error::Param {
         name: "vector_size",
         reason: format!(
-            "{words} words x {} dimensions x {matrices} matrices of f32 need {} bytes, more than can be allocated",
+            "{words} words x {} dimensions x {matrices} matrices of f32 need {} bytes, more than this machine can allocate",
             params.vector_size,
             bytes.map_or_else(|| "over 2^64".to_string(), |b| b.to_string())
         ),
     })
+}
+
+/// The machine's memory in bytes (`MemTotal` of `/proc/meminfo`), where
+/// known: the allocator's own refusal comes too late on systems that
+/// overcommit.
+fn physical_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {

@@ -51,6 +51,10 @@ pub enum Error {
     /// A query has no positive term.
     #[error("cannot compute similarity with no input")]
     EmptyQuery,
+    /// A vector of the query holds NaN or infinite values (damaged or
+    /// diverged vectors).
+    #[error("the query vector holds NaN or infinite values: a vector of its words is damaged")]
+    NonFiniteQuery,
     /// The query's terms add up to the zero vector, which has no direction.
     #[error("the query vector is zero")]
     ZeroQuery,

@@ -328,7 +328,10 @@ fn query_vector(
     neg.iter().for_each(|v| mean -= v);
     mean /= (pos.len() + neg.len()) as f32;
     let norm = mean.dot(&mean).sqrt();
-    if norm.is_nan() || norm <= 0.0 {
+    if !norm.is_finite() {
+        return Err(Error::NonFiniteQuery);
+    }
+    if norm <= 0.0 {
         return Err(Error::ZeroQuery);
     }
     Ok((mean / norm, excluded))

@@ -62,11 +62,25 @@ impl Format {
     /// magic, or a word2vec header followed by text numbers (text) or raw
     /// bytes (binary).
     pub fn detect(path: &Path) -> Result<Format> {
+        check_regular(path)?;
         let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
         let mut reader = BufReader::new(file);
         let start = reader.fill_buf().map_err(|e| Error::io("read", path, e))?;
         if start.starts_with(native::MAGIC) {
             return Ok(Format::Native);
+        }
+        let packed = if start.starts_with(&[0x1f, 0x8b]) {
+            Some("gzip-compressed: decompress it first (gunzip)")
+        } else if start.starts_with(b"PK\x03\x04") || start.starts_with(b"PK\x05\x06") {
+            Some("a zip archive: unpack it first")
+        } else {
+            None
+        };
+        if let Some(reason) = packed {
+            return Err(Error::UnknownFormat {
+                path: path.to_path_buf(),
+                reason: reason.into(),
+            });
         }
         let header = word2vec::read_header(&mut reader, path)?;
         // Skip the first word, then look at what follows it.
@@ -171,6 +185,7 @@ pub fn read(
     format: Format,
     options: &ReadOptions,
 ) -> Result<(KeyedVectors, ReadReport)> {
+    check_regular(path)?;
     match format {
         Format::Text => word2vec::text::read(path, options),
         Format::Binary => word2vec::binary::read(path, options),
@@ -195,6 +210,22 @@ pub fn write(kv: &KeyedVectors, path: &Path, format: Format, options: &WriteOpti
         Format::Binary => word2vec::binary::write(kv, path, options),
         Format::Native => native::write(kv, path),
     }
+}
+
+/// Fails unless `path` is a regular file. Asked before opening (opening a
+/// FIFO would wait for a writer): vector files are opened more than once
+/// (to detect the format, then to read or map them, in parallel parts).
+fn check_regular(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io("open", path, e))?;
+    if meta.is_file() {
+        return Ok(());
+    }
+    Err(Error::UnknownFormat {
+        path: path.to_path_buf(),
+        reason: "not a regular file: vector files are opened more than once (to detect \
+                 the format, then to read or map them); save the stream to a file first"
+            .into(),
+    })
 }
 
 impl KeyedVectors {

@@ -98,9 +98,10 @@ pub struct EvalArgs {
     /// The vectors the index was built from.
     #[arg(long)]
     vectors: PathBuf,
-    /// Number of random vocabulary words to query.
-    #[arg(long, default_value_t = 1000)]
-    queries: usize,
+    /// Number of random vocabulary words to query [default: 1000, or
+    /// every word of a smaller vocabulary].
+    #[arg(long)]
+    queries: Option<usize>,
     /// search_k values to try [default: Annoy's default, 1000, 10000].
     #[arg(long, num_args = 1..)]
     search_k: Vec<usize>,
@@ -169,6 +170,14 @@ fn build(args: BuildArgs, ui: &Ui) -> anyhow::Result<()> {
 }
 
 fn query(args: QueryArgs) -> anyhow::Result<()> {
+    let sidecar = Sidecar::path_for(&args.index);
+    if args.dim.is_none() && args.index.is_file() && !sidecar.exists() {
+        anyhow::bail!(
+            "{} has no sidecar {}: give --dim (and --metric, default angular), as Annoy's load needs them",
+            args.index.display(),
+            sidecar.display()
+        );
+    }
     let indexer = AnnoyIndexer::open(&args.index, args.dim, args.metric)?;
     let index = indexer.index();
     let labels = indexer.labels();
@@ -221,14 +230,14 @@ fn query(args: QueryArgs) -> anyhow::Result<()> {
 
 fn eval(args: EvalArgs, ui: &Ui) -> anyhow::Result<()> {
     ensure!(
-        args.queries > 0 && args.n > 0,
+        args.queries != Some(0) && args.n > 0,
         "--queries and -n must be positive"
     );
     let kv = KeyedVectors::load(&args.vectors)?;
+    let n_queries = args.queries.unwrap_or(kv.len().min(1000));
     ensure!(
-        args.queries <= kv.len(),
-        "--queries {} is more than the {} words of {}",
-        args.queries,
+        n_queries <= kv.len(),
+        "--queries {n_queries} is more than the {} words of {}",
         kv.len(),
         args.vectors.display()
     );
@@ -241,7 +250,7 @@ fn eval(args: EvalArgs, ui: &Ui) -> anyhow::Result<()> {
         )
     })?;
     let mut rng = Kiss64::new(args.seed);
-    let queries: Vec<usize> = (0..args.queries).map(|_| rng.index(kv.len())).collect();
+    let queries: Vec<usize> = (0..n_queries).map(|_| rng.index(kv.len())).collect();
     let search_ks: Vec<Option<usize>> = if args.search_k.is_empty() {
         vec![None, Some(1_000), Some(10_000)]
     } else {

@@ -1,0 +1,517 @@
+//! Careless and hostile use of `w2v`: every case replays one that once lost
+//! data, hung, aborted or blamed the wrong thing. Each must now exit 1 with
+//! a message naming the real problem, and leave every input as it was.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::{failed_with, fixtures, succeeded, w2v, word_vectors};
+
+/// A small corpus copied into `dir`.
+fn corpus(dir: &Path) -> PathBuf {
+    let text = fs::read_to_string(fixtures("corpus/dev100k.txt")).unwrap();
+    let path = dir.join("c.txt");
+    fs::write(&path, &text[..60_000]).unwrap();
+    path
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn an_output_never_replaces_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = corpus(dir.path());
+    let before = fs::read(&c).unwrap();
+    let m = dir.path().join("m.kv");
+    for args in [
+        vec!["train", "--corpus", s(&c), "--out", s(&c)],
+        vec![
+            "train",
+            "--corpus",
+            s(&c),
+            "--out",
+            s(&m),
+            "--vectors",
+            s(&c),
+        ],
+    ] {
+        failed_with(&w2v(&args), &["would overwrite the input"]);
+        assert_eq!(fs::read(&c).unwrap(), before);
+    }
+    assert!(!m.exists(), "a model was saved after a refused output");
+    let v = dir.path().join("v.bin");
+    word_vectors(&v, 30, 4, 0.0);
+    let v_bytes = fs::read(&v).unwrap();
+    let link = dir.path().join("link.bin");
+    std::os::unix::fs::symlink(&v, &link).unwrap();
+    for args in [
+        vec![
+            "index",
+            "build",
+            "--vectors",
+            s(&v),
+            "--out",
+            s(&v),
+            "--trees",
+            "2",
+        ],
+        vec!["convert", s(&v), s(&link)],
+        vec![
+            "convert",
+            s(&v),
+            s(&dir.path().join("o.txt")),
+            "--counts-out",
+            s(&v),
+        ],
+    ] {
+        failed_with(&w2v(&args), &["would overwrite the input"]);
+        assert_eq!(fs::read(&v).unwrap(), v_bytes);
+    }
+}
+
+#[test]
+fn special_files_are_refused_as_outputs_and_links_are_written_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = dir.path().join("v.txt");
+    word_vectors(&v, 30, 4, 0.0);
+    failed_with(
+        &w2v(&["convert", s(&v), "/dev/null"]),
+        &["/dev/null", "is a device"],
+    );
+    failed_with(
+        &w2v(&[
+            "index",
+            "build",
+            "--vectors",
+            s(&v),
+            "--out",
+            "/dev/null",
+            "--trees",
+            "2",
+        ]),
+        &["/dev/null", "is a device"],
+    );
+    assert!(!Path::new("/dev/null.dict").exists());
+    failed_with(
+        &w2v(&["convert", s(&v), s(dir.path())]),
+        &["is a directory"],
+    );
+    // A symlinked output is written through: the link stays, its target changes.
+    let target = dir.path().join("real.bin");
+    let link = dir.path().join("link.bin");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    succeeded(&w2v(&["convert", s(&v), s(&link), "--quiet"]));
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(vecstore::KeyedVectors::load(&target).unwrap().len(), 30);
+}
+
+#[test]
+fn missing_output_directories_fail_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = corpus(dir.path());
+    let v = dir.path().join("v.txt");
+    word_vectors(&v, 30, 4, 0.0);
+    let nodir = dir.path().join("nodir");
+    failed_with(
+        &w2v(&["train", "--corpus", s(&c), "--out", s(&nodir.join("m.kv"))]),
+        &["nodir", "does not exist"],
+    );
+    let m = dir.path().join("m.kv");
+    failed_with(
+        &w2v(&[
+            "train",
+            "--corpus",
+            s(&c),
+            "--out",
+            s(&m),
+            "--vectors",
+            s(&nodir.join("v.bin")),
+        ]),
+        &["nodir"],
+    );
+    assert!(!m.exists(), "the model was saved before the vectors failed");
+    let out = dir.path().join("out.bin");
+    failed_with(
+        &w2v(&[
+            "convert",
+            s(&v),
+            s(&out),
+            "--counts-out",
+            s(&nodir.join("c.txt")),
+        ]),
+        &["nodir"],
+    );
+    assert!(
+        !out.exists(),
+        "the main output was written before the counts failed"
+    );
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+}
+
+#[test]
+fn endless_and_streamed_inputs_are_bounded_or_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = dir.path().join("v.txt");
+    word_vectors(&v, 30, 4, 0.0);
+    failed_with(
+        &w2v(&["eval", "pairs", "--vectors", s(&v), "--pairs", "/dev/zero"]),
+        &["/dev/zero", "more than"],
+    );
+    failed_with(
+        &w2v(&[
+            "eval",
+            "analogies",
+            "--vectors",
+            s(&v),
+            "--questions",
+            "/dev/zero",
+        ]),
+        &["/dev/zero", "more than"],
+    );
+    failed_with(
+        &w2v(&["vocab", "--corpus", "/dev/zero"]),
+        &["not a regular file"],
+    );
+    failed_with(&w2v(&["info", "/dev/zero"]), &["not a regular file"]);
+    let index = dir.path().join("v.ann");
+    succeeded(&w2v(&[
+        "index",
+        "build",
+        "--vectors",
+        s(&v),
+        "--out",
+        s(&index),
+        "--trees",
+        "2",
+        "--quiet",
+    ]));
+    let dict = dir.path().join("v.ann.dict");
+    fs::remove_file(&dict).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &dict).unwrap();
+    failed_with(
+        &w2v(&["index", "query", "--index", s(&index), "--item", "0"]),
+        &["v.ann.dict", "not a regular file"],
+    );
+    // A FIFO: refused at once, never opened (opening would wait for a writer).
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|status| status.success()) {
+        failed_with(&w2v(&["info", s(&fifo)]), &["not a regular file"]);
+        failed_with(
+            &w2v(&["similar", "--vectors", s(&fifo), "w1"]),
+            &["not a regular file"],
+        );
+        failed_with(
+            &w2v(&["vocab", "--corpus", s(&fifo)]),
+            &["not a regular file"],
+        );
+    }
+}
+
+#[test]
+fn impossible_sizes_are_errors_not_aborts() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = corpus(dir.path());
+    let m = dir.path().join("m.kv");
+    for size in ["100000000", "18446744073709551615"] {
+        failed_with(
+            &w2v(&["train", "--corpus", s(&c), "--size", size, "--out", s(&m)]),
+            &["vector_size", "at most"],
+        );
+    }
+    // Within the formats' limit, but ~10k words x 2^20 dims x 3 matrices
+    // need ~130 GB: refused before anything is allocated.
+    let whole = fixtures("corpus/dev100k.txt");
+    failed_with(
+        &w2v(&[
+            "train",
+            "--corpus",
+            s(&whole),
+            "--size",
+            "1048576",
+            "--min-count",
+            "1",
+            "--hs",
+            "--out",
+            s(&m),
+        ]),
+        &["more than this machine can allocate"],
+    );
+    failed_with(
+        &w2v(&[
+            "train",
+            "--corpus",
+            s(&c),
+            "--threads",
+            "100000",
+            "--out",
+            s(&m),
+        ]),
+        &["workers", "at most"],
+    );
+    let v = dir.path().join("v.txt");
+    word_vectors(&v, 30, 4, 0.0);
+    let index = dir.path().join("v.ann");
+    succeeded(&w2v(&[
+        "index",
+        "build",
+        "--vectors",
+        s(&v),
+        "--out",
+        s(&index),
+        "--trees",
+        "2",
+        "--quiet",
+    ]));
+    failed_with(
+        &w2v(&[
+            "index",
+            "eval",
+            "--index",
+            s(&index),
+            "--vectors",
+            s(&v),
+            "--queries",
+            "1000000000",
+        ]),
+        &["--queries", "30 words"],
+    );
+}
+
+#[test]
+fn what_convert_writes_convert_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("long.txt");
+    let long = "x".repeat(70_000);
+    fs::write(&text, format!("2 2\n{long} 0.5 0.25\nshort 1 2\n")).unwrap();
+    let bin = dir.path().join("long.bin");
+    failed_with(
+        &w2v(&["convert", s(&text), s(&bin)]),
+        &["longer than 65,536 bytes"],
+    );
+    assert!(!bin.exists());
+}
+
+#[test]
+fn zero_means_no_limit_as_in_gensim() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = corpus(dir.path());
+    let vocab = |extra: &[&str]| {
+        let mut args = vec!["vocab", "--corpus", s(&c), "--min-count", "1", "--json"];
+        args.extend(extra);
+        let out = w2v(&args);
+        succeeded(&out);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["vocab_size"].clone()
+    };
+    assert_eq!(vocab(&["--max-vocab-size", "0"]), vocab(&[]));
+    let v = dir.path().join("v.txt");
+    word_vectors(&v, 30, 4, 0.0);
+    let similar = |extra: &[&str]| {
+        let mut args = vec!["similar", "--vectors", s(&v), "w1", "--json"];
+        args.extend(extra);
+        let out = w2v(&args);
+        succeeded(&out);
+        out.stdout
+    };
+    let unrestricted = similar(&[]);
+    assert!(unrestricted.len() > 40);
+    assert_eq!(similar(&["--restrict-vocab", "0"]), unrestricted);
+}
+
+#[test]
+fn errors_blame_the_real_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let nosuch = dir.path().join("nosuch.ann");
+    failed_with(
+        &w2v(&["index", "query", "--index", s(&nosuch), "--word", "w1"]),
+        &["nosuch.ann", "No such file"],
+    );
+    let v = dir.path().join("v.txt");
+    word_vectors(&v, 30, 4, 0.0);
+    let other = dir.path().join("other.txt");
+    word_vectors(&other, 30, 6, 0.0);
+    let index = dir.path().join("v.ann");
+    succeeded(&w2v(&[
+        "index",
+        "build",
+        "--vectors",
+        s(&v),
+        "--out",
+        s(&index),
+        "--trees",
+        "2",
+        "--quiet",
+    ]));
+    let msg = failed_with(
+        &w2v(&[
+            "index",
+            "eval",
+            "--index",
+            s(&index),
+            "--vectors",
+            s(&other),
+        ]),
+        &["6 dimensions", "v.ann.dict says 4"],
+    );
+    assert!(!msg.contains("--dim"), "{msg}");
+    fs::write(dir.path().join("v.ann.dict"), b"").unwrap();
+    failed_with(
+        &w2v(&["index", "query", "--index", s(&index), "--item", "0"]),
+        &["empty"],
+    );
+    let pairs = dir.path().join("pairs.txt");
+    fs::write(&pairs, "w1 w2 1.5\nw3 w4 2.5\n").unwrap();
+    failed_with(
+        &w2v(&["eval", "pairs", "--vectors", s(&v), "--pairs", s(&pairs)]),
+        &["pairs.txt, line 1", "needs tabs"],
+    );
+    fs::write(&pairs, "w1\tw2\thigh\n").unwrap();
+    failed_with(
+        &w2v(&["eval", "pairs", "--vectors", s(&v), "--pairs", s(&pairs)]),
+        &["\"high\" is not a number"],
+    );
+    let gz = dir.path().join("v.txt.gz");
+    fs::write(&gz, [0x1f, 0x8b, 8, 0, 0, 0, 0, 0]).unwrap();
+    failed_with(&w2v(&["info", s(&gz)]), &["gzip"]);
+    let nan = dir.path().join("nan.txt");
+    fs::write(&nan, "2 2\nbad NaN 1\ngood 1 0\n").unwrap();
+    failed_with(&w2v(&["similar", "--vectors", s(&nan), "bad"]), &["NaN"]);
+}
+
+/// Two vector sets of the same words and size but other vectors (the
+/// words in another order in the second).
+fn two_vector_sets(dir: &Path) -> (PathBuf, PathBuf) {
+    let a = dir.join("a.txt");
+    word_vectors(&a, 300, 8, 0.0);
+    let b = dir.join("b.txt");
+    let mut kv = vecstore::KeyedVectors::new(8);
+    for i in (0..300).rev() {
+        let v: Vec<f32> = (0..8).map(|j| ((i * 8 + j) as f32 * 0.37).cos()).collect();
+        kv.push(format!("w{i}"), &v).unwrap();
+    }
+    kv.save(&b).unwrap();
+    (a, b)
+}
+
+#[test]
+fn an_index_is_used_only_with_the_vectors_it_was_built_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two_vector_sets(dir.path());
+    let index = dir.path().join("a.ann");
+    succeeded(&w2v(&[
+        "index",
+        "build",
+        "--vectors",
+        s(&a),
+        "--out",
+        s(&index),
+        "--trees",
+        "3",
+        "--quiet",
+    ]));
+    // Other labels.
+    for command in [
+        vec![
+            "index",
+            "eval",
+            "--index",
+            s(&index),
+            "--vectors",
+            s(&b),
+            "--queries",
+            "10",
+        ],
+        vec!["similar", "--vectors", s(&b), "w1", "--index", s(&index)],
+    ] {
+        failed_with(&w2v(&command), &["label 0", "other vectors"]);
+    }
+    // The same labels, other vectors.
+    let c = dir.path().join("c.txt");
+    word_vectors(&c, 300, 8, 1.0);
+    for command in [
+        vec![
+            "index",
+            "eval",
+            "--index",
+            s(&index),
+            "--vectors",
+            s(&c),
+            "--queries",
+            "10",
+        ],
+        vec!["similar", "--vectors", s(&c), "w1", "--index", s(&index)],
+    ] {
+        failed_with(&w2v(&command), &["holds another vector", "other vectors"]);
+    }
+    succeeded(&w2v(&[
+        "similar",
+        "--vectors",
+        s(&a),
+        "w1",
+        "--index",
+        s(&index),
+    ]));
+}
+
+#[test]
+fn racing_builds_of_one_output_leave_one_whole_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two_vector_sets(dir.path());
+    let out = dir.path().join("race.ann");
+    let build = |vectors: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_w2v"))
+            .args([
+                "index",
+                "build",
+                "--vectors",
+                s(vectors),
+                "--out",
+                s(&out),
+                "--trees",
+                "2",
+                "--quiet",
+            ])
+            .spawn()
+            .unwrap()
+    };
+    let usable_with = |vectors: &Path| {
+        w2v(&[
+            "index",
+            "eval",
+            "--index",
+            s(&out),
+            "--vectors",
+            s(vectors),
+            "--queries",
+            "5",
+            "--quiet",
+        ])
+        .status
+        .success()
+    };
+    for _ in 0..12 {
+        let (mut first, mut second) = (build(&a), build(&b));
+        assert!(first.wait().unwrap().success());
+        assert!(second.wait().unwrap().success());
+        assert!(
+            usable_with(&a) != usable_with(&b),
+            "the index and its sidecar come from different builds"
+        );
+    }
+    let names: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 4, "temporary files left: {names:?}");
+}
