@@ -127,6 +127,11 @@ impl Params {
         if !(self.alpha.is_finite() && self.alpha > 0.0) {
             return bad("alpha", "must be a positive number");
         }
+        // Above 1, one update overshoots by more than the error it corrects:
+        // the weights blow up and the vectors stay untrained.
+        if self.alpha > 1.0 || self.min_alpha > 1.0 {
+            return bad("alpha", "must be at most 1 (larger learning rates diverge)");
+        }
         if !(self.min_alpha.is_finite() && self.min_alpha >= 0.0) {
             return bad("min_alpha", "must be a non-negative number");
         }

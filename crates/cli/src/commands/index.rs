@@ -81,7 +81,8 @@ pub struct QueryArgs {
     /// The vector dimension, for an index without sidecar.
     #[arg(long)]
     dim: Option<usize>,
-    /// The metric, for an index without sidecar.
+    /// The metric, for an index without sidecar: angular (default),
+    /// euclidean, manhattan, dot or hamming.
     #[arg(long)]
     metric: Option<Metric>,
     /// Print `{"neighbors":[{"id":..,"word":..,"distance":..}]}`.
@@ -111,7 +112,8 @@ pub struct EvalArgs {
     /// Seed of the query sample.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// The metric, for an index without sidecar [default: angular].
+    /// The metric, for an index without sidecar: angular (default),
+    /// euclidean, manhattan, dot or hamming.
     #[arg(long)]
     metric: Option<Metric>,
     /// Print `{"rows":[{"search_k":..,"recall":..,"qps":..}]}`.

@@ -71,7 +71,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("{}", serde_json::json!({ "neighbors": list }));
     } else {
         for (word, similarity) in neighbors {
-            println!("{word}\t{similarity:.6}");
+            println!("{}\t{similarity:.6}", super::printable(&word));
         }
     }
     Ok(())

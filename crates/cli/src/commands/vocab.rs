@@ -100,7 +100,7 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
             percent(stats.retained_words as f64, stats.raw_words as f64),
         );
         for (word, count) in top {
-            println!("{count:>12} {word}");
+            println!("{count:>12} {}", super::printable(word));
         }
         ui.note(format_args!("counted in {seconds:.3} s"));
     }
