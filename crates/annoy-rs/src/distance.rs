@@ -42,17 +42,9 @@ pub(crate) fn distance(
     }
 }
 
-/// Angular's internal distance from the squared norms and the dot product.
-pub(crate) fn angular(pp: f32, qq: f32, pq: f32) -> f32 {
-    let ppqq = pp * qq;
-    if ppqq > 0.0 {
-        // Annoy computes `2.0 - 2.0 * pq / sqrt(ppqq)` with double
-        // constants, so in double, then rounds to float.
-        (2.0 - 2.0 * f64::from(pq) / f64::from(ppqq.sqrt())) as f32
-    } else {
-        2.0
-    }
-}
+// Angular's internal distance from the squared norms and the dot product
+// (it lives with the kernels, whose two-means iterations use it too).
+pub(crate) use crate::kernels::angular;
 
 /// The distance Annoy reports for an internal distance `d`: `sqrt(max(d, 0))`
 /// for angular and Euclidean, `max(d, 0)` for Manhattan, `-d` (the dot

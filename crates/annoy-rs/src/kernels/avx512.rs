@@ -215,7 +215,7 @@ unsafe fn two_means_in<const N: usize>(means: &mut Means<'_>, picks: &[Pick<'_>]
     let (mut ic, mut jc) = (1, 1);
     let distance = |sq_norm: f32, x_sq_norm: f32, dot: f32| {
         if angular {
-            crate::distance::angular(sq_norm, x_sq_norm, dot)
+            super::angular(sq_norm, x_sq_norm, dot)
         } else {
             -dot
         }

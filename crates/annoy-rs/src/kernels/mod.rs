@@ -74,6 +74,19 @@ pub(crate) fn mean_factors(count: u32, norm: f32) -> [f32; 3] {
     [count as f32, 1.0 / norm, 1.0 / (count + 1) as f32]
 }
 
+/// Angular's internal distance from the squared norms and the dot product:
+/// `2 - 2·cos`, or 2 when either norm is zero (Annoy's `angular` distance).
+pub(crate) fn angular(pp: f32, qq: f32, pq: f32) -> f32 {
+    let ppqq = pp * qq;
+    if ppqq > 0.0 {
+        // Annoy computes `2.0 - 2.0 * pq / sqrt(ppqq)` with double
+        // constants, so in double, then rounds to float.
+        (2.0 - 2.0 * f64::from(pq) / f64::from(ppqq.sqrt())) as f32
+    } else {
+        2.0
+    }
+}
+
 static SCALAR: Kernels = Kernels {
     name: "scalar",
     dot: scalar::dot,
