@@ -164,9 +164,23 @@ impl Word2Vec {
                 reason: "must be at least 1".into(),
             });
         }
-        let report = train::train(self, corpus, epochs, progress)?;
+        let report = train::train(self.view(), corpus, epochs, progress)?;
         self.epochs_trained += epochs;
         Ok(report)
+    }
+
+    /// What training reads and updates: the parameters, vocabulary and weights.
+    fn view(&self) -> train::ModelView<'_> {
+        train::ModelView {
+            params: &self.params,
+            counts: &self.counts,
+            index: &self.index,
+            corpus_words: self.corpus_words,
+            syn0: &self.syn0,
+            syn1neg: self.syn1neg.as_ref(),
+            syn1: self.syn1.as_ref(),
+            epochs_trained: self.epochs_trained,
+        }
     }
 
     /// The parameters.

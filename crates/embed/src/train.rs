@@ -6,14 +6,35 @@ use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
 
 use corpus::{Corpus, Sentence, SentenceReader};
+use hashbrown::{DefaultHashBuilder, HashMap};
 use rand::{Rng, RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::error::{Error, Result};
 use crate::kernel::{self, Batch, Scratch};
-use crate::model::Word2Vec;
-use crate::params::Architecture;
+use crate::params::{Architecture, Params};
 use crate::tables::{cum_table, draw, sample_ints, Huffman, Sigmoid};
+use crate::weights::Weights;
+
+/// What training reads of a model: its parameters, vocabulary and weights
+/// (updated in place through their atomics). `Word2Vec` lends them, so this
+/// module never depends on the model type.
+#[derive(Clone, Copy)]
+pub(crate) struct ModelView<'a> {
+    pub(crate) params: &'a Params,
+    pub(crate) counts: &'a [u64],
+    pub(crate) index: &'a HashMap<Box<str>, u32, DefaultHashBuilder>,
+    /// Raw words in one pass over the training corpus.
+    pub(crate) corpus_words: u64,
+    /// Input vectors.
+    pub(crate) syn0: &'a Weights,
+    /// Output weights of negative sampling.
+    pub(crate) syn1neg: Option<&'a Weights>,
+    /// Output weights of hierarchical softmax.
+    pub(crate) syn1: Option<&'a Weights>,
+    /// Epochs trained before this call (they offset the per-epoch seeds).
+    pub(crate) epochs_trained: usize,
+}
 
 /// Where training stands; passed to the progress callback about every 0.2 s.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -58,7 +79,7 @@ const MIN_CHUNK_BYTES: u64 = 64 << 10;
 
 /// Read-only state shared by the threads of one `train` call.
 struct Shared<'a> {
-    model: &'a Word2Vec,
+    model: ModelView<'a>,
     sample_int: Vec<u32>,
     cum_table: Vec<u32>,
     huffman: Option<Huffman>,
@@ -72,7 +93,7 @@ struct Shared<'a> {
 impl Shared<'_> {
     /// The learning rate now.
     fn alpha(&self) -> f32 {
-        let p = &self.model.params;
+        let p = self.model.params;
         linear_alpha(p.alpha, p.min_alpha, self.done.load(Relaxed), self.total)
     }
 }
@@ -87,21 +108,21 @@ pub(crate) fn linear_alpha(alpha: f32, min_alpha: f32, done: u64, total: u64) ->
 
 /// Trains `model` for `epochs` passes over `corpus`.
 pub(crate) fn train(
-    model: &Word2Vec,
+    model: ModelView<'_>,
     corpus: &Corpus,
     epochs: usize,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<TrainReport> {
-    let params = &model.params;
+    let params = model.params;
     let workers = match params.workers {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };
     let shared = Shared {
         model,
-        sample_int: sample_ints(&model.counts, params.sample),
-        cum_table: cum_table(&model.counts, params.ns_exponent),
-        huffman: params.hs.then(|| Huffman::new(&model.counts)),
+        sample_int: sample_ints(model.counts, params.sample),
+        cum_table: cum_table(model.counts, params.ns_exponent),
+        huffman: params.hs.then(|| Huffman::new(model.counts)),
         sigmoid: Sigmoid::default(),
         done: AtomicU64::new(0),
         effective: AtomicU64::new(0),
@@ -259,7 +280,7 @@ fn train_sentence(
     b: &mut Buffers,
 ) {
     let model = shared.model;
-    let p = &model.params;
+    let p = model.params;
     for (i, &centre) in ids.iter().enumerate() {
         let shrink = if p.shrink_windows {
             rng.random_range(0..p.window)
@@ -274,7 +295,7 @@ fn train_sentence(
         if b.inputs.is_empty() {
             continue;
         }
-        if let Some(syn1neg) = &model.syn1neg {
+        if let Some(syn1neg) = model.syn1neg {
             b.targets.clear();
             b.labels.clear();
             b.targets.push(centre);
@@ -294,7 +315,7 @@ fn train_sentence(
             };
             update(shared, syn1neg, batch, &mut b.scratch);
         }
-        if let (Some(syn1), Some(huffman)) = (&model.syn1, &shared.huffman) {
+        if let (Some(syn1), Some(huffman)) = (model.syn1, &shared.huffman) {
             b.labels.clear();
             b.labels.extend(
                 huffman
@@ -314,19 +335,14 @@ fn train_sentence(
     }
 }
 
-fn update(
-    shared: &Shared<'_>,
-    output: &crate::weights::Weights,
-    batch: Batch<'_>,
-    scratch: &mut Scratch,
-) {
+fn update(shared: &Shared<'_>, output: &Weights, batch: Batch<'_>, scratch: &mut Scratch) {
     let model = shared.model;
     match model.params.architecture {
         Architecture::SkipGram => {
-            kernel::skip_gram(&model.syn0, output, batch, &shared.sigmoid, scratch)
+            kernel::skip_gram(model.syn0, output, batch, &shared.sigmoid, scratch)
         }
         Architecture::Cbow => kernel::cbow(
-            &model.syn0,
+            model.syn0,
             output,
             batch,
             model.params.cbow_mean,
