@@ -55,7 +55,7 @@ pub struct Report {
     /// Memory of processes building or mapping an index.
     pub memory: Vec<memory::ProcessMemory>,
     /// The num_trees sweep.
-    pub sweep: Vec<steps::SweepPoint>,
+    pub sweep: Vec<plot::SweepPoint>,
     /// Export to and import from the word2vec formats.
     pub export: steps::Export,
     /// Seconds per step.

@@ -6,8 +6,21 @@
 use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
+use serde::Serialize;
 
-use super::steps::SweepPoint;
+/// One point of step 7's sweep: what the charts draw.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SweepPoint {
+    /// Trees.
+    pub num_trees: usize,
+    /// Seconds spent growing the first `num_trees` trees (the sweep grows
+    /// each forest from the previous one; see `sweep` in `steps.rs`).
+    pub build_seconds: f64,
+    /// Share of the exact top 100 of one query found by the index's top 100.
+    pub overlap_top100: f64,
+    /// Mean recall@10 over the sampled queries.
+    pub recall_at_10: f64,
+}
 
 /// Font files tried for PNG text, in order.
 const FONTS: &[&str] = &[

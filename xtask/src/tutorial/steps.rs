@@ -13,7 +13,8 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 use vecstore::{Format, KeyedVectors, ReadOptions, WriteOptions};
 
-use super::{memory, plot, Args, Report};
+use super::plot::{self, SweepPoint};
+use super::{memory, Args, Report};
 use crate::peer::workspace_root;
 
 /// Step 2's figures.
@@ -74,20 +75,6 @@ pub struct Persistence {
     pub model_reload_identical: bool,
     /// Index file size, bytes.
     pub index_bytes: u64,
-}
-
-/// One point of step 7's sweep.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct SweepPoint {
-    /// Trees.
-    pub num_trees: usize,
-    /// Seconds spent growing the first `num_trees` trees (the sweep grows
-    /// each forest from the previous one; see `sweep`).
-    pub build_seconds: f64,
-    /// Share of the exact top 100 of one query found by the index's top 100.
-    pub overlap_top100: f64,
-    /// Mean recall@10 over the sampled queries.
-    pub recall_at_10: f64,
 }
 
 /// Step 8's checks.
