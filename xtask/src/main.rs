@@ -6,6 +6,7 @@ mod bench_knn;
 mod bench_train;
 mod bench_vocab;
 mod peer;
+mod tidy;
 mod tutorial;
 
 use std::process::ExitCode;
@@ -38,6 +39,10 @@ enum Task {
     BenchVocab(bench_vocab::Args),
     /// Train word2vec against gensim side by side: speed, memory, quality.
     BenchTrain(bench_train::Args),
+    /// Check the crate layering against docs/ARCHITECTURE.md, that no
+    /// machine-specific path is in the docs or code, and that every crate
+    /// uses the workspace lints.
+    Tidy,
 }
 
 fn main() -> ExitCode {
@@ -49,6 +54,7 @@ fn main() -> ExitCode {
         Task::BenchKnn(args) => bench_knn::run(args),
         Task::BenchVocab(args) => bench_vocab::run(args),
         Task::BenchTrain(args) => bench_train::run(args),
+        Task::Tidy => tidy::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
