@@ -420,39 +420,32 @@ fn an_index_is_used_only_with_the_vectors_it_was_built_from() {
         "3",
         "--quiet",
     ]));
-    // Other labels.
-    for command in [
-        vec![
-            "index",
-            "eval",
-            "--index",
-            s(&index),
-            "--vectors",
-            s(&b),
-            "--queries",
-            "10",
-        ],
-        vec!["similar", "--vectors", s(&b), "w1", "--index", s(&index)],
-    ] {
-        failed_with(&w2v(&command), &["label 0", "other vectors"]);
-    }
-    // The same labels, other vectors.
+    // Other labels, then the same labels with other vectors: both the
+    // commands that take an index and vectors refuse them.
     let c = dir.path().join("c.txt");
     word_vectors(&c, 300, 8, 1.0);
-    for command in [
-        vec![
+    for (vectors, cause) in [(&b, "label 0"), (&c, "holds another vector")] {
+        let eval = [
             "index",
             "eval",
             "--index",
             s(&index),
             "--vectors",
-            s(&c),
+            s(vectors),
             "--queries",
             "10",
-        ],
-        vec!["similar", "--vectors", s(&c), "w1", "--index", s(&index)],
-    ] {
-        failed_with(&w2v(&command), &["holds another vector", "other vectors"]);
+        ];
+        let similar = [
+            "similar",
+            "--vectors",
+            s(vectors),
+            "w1",
+            "--index",
+            s(&index),
+        ];
+        for command in [&eval[..], &similar[..]] {
+            failed_with(&w2v(command), &[cause, "other vectors"]);
+        }
     }
     succeeded(&w2v(&[
         "similar",
