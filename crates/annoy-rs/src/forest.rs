@@ -207,9 +207,12 @@ impl<S: AsRef<[u8]>> Forest<S> {
         Ok(forest)
     }
 
-    /// Checks every node: items have 0 or 1 descendants; leaves hold at most
-    /// K ids, each an item; splits point to earlier nodes only (so that no
-    /// traversal can loop).
+    /// Checks what the format promises, as far as Annoy relies on it: items
+    /// have 0 or 1 descendants; leaves hold at most K ids, each an item;
+    /// splits point to two other nodes in bounds; and no descent from a root
+    /// comes back to a split it is under (so every descent is finite, at
+    /// most one step per node). Children may sit before or after their
+    /// parent: today's Annoy writes them first, older releases after.
     pub fn verify(&self) -> Result<()> {
         let nodes = self.nodes()?;
         let k = self.layout.k;
@@ -237,15 +240,70 @@ impl<S: AsRef<[u8]>> Forest<S> {
             } else {
                 for j in 0..2 {
                     let child = node.child(j);
-                    if child < 0 || child as usize >= i {
-                        return Err(
-                            self.corrupt(i, format!("child {child} is not an earlier node"))
-                        );
+                    if child < 0 || child as usize >= self.n_nodes || child as usize == i {
+                        return Err(self.corrupt(
+                            i,
+                            format!("child {child} is not another node of the {}", self.n_nodes),
+                        ));
                     }
                 }
                 let words = &node.vector()[..self.layout.words];
                 if self.layout.metric == Metric::Hamming && !hamming::split_fits(words) {
                     return Err(self.corrupt(i, "a split on a bit beyond the vector".into()));
+                }
+            }
+        }
+        self.verify_descents(nodes)
+    }
+
+    /// Walks every tree depth first, with an explicit stack (a damaged file
+    /// cannot overflow the call stack), and fails on a split that is its own
+    /// ancestor. Call after every child is known to be in bounds.
+    fn verify_descents(&self, nodes: Nodes<'_>) -> Result<()> {
+        const UNSEEN: u8 = 0;
+        const ON_PATH: u8 = 1;
+        const DONE: u8 = 2;
+        let k = self.layout.k;
+        let is_split = |i: usize| {
+            i >= self.n_items && nodes.get(i).is_some_and(|n| n.n_descendants() as usize > k)
+        };
+        let mut state = vec![UNSEEN; self.n_nodes];
+        // (split node, the next of its two children to visit)
+        let mut path: Vec<(usize, usize)> = Vec::new();
+        for &root in &self.roots {
+            let root = root as usize;
+            if !is_split(root) || state[root] != UNSEEN {
+                continue;
+            }
+            state[root] = ON_PATH;
+            path.push((root, 0));
+            while let Some(top) = path.last_mut() {
+                let (node, next) = *top;
+                if next == 2 {
+                    state[node] = DONE;
+                    path.pop();
+                    continue;
+                }
+                top.1 += 1;
+                let child = nodes
+                    .get(node)
+                    .ok_or_else(|| self.corrupt(node, "node out of range".into()))?
+                    .child(next) as usize;
+                if !is_split(child) {
+                    continue;
+                }
+                match state[child] {
+                    UNSEEN => {
+                        state[child] = ON_PATH;
+                        path.push((child, 0));
+                    }
+                    ON_PATH => {
+                        return Err(self.corrupt(
+                            node,
+                            format!("child {child} is also its ancestor: the tree has a cycle"),
+                        ))
+                    }
+                    _ => {}
                 }
             }
         }

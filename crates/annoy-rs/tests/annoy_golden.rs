@@ -152,6 +152,32 @@ fn indexes_saved_by_annoy_answer_as_annoy() {
     }
 }
 
+/// Files Annoy reads that today's Annoy would not write: annoy's own
+/// `test/test.tree` (2014) and indexes saved by releases 1.8.3 and 1.11.5,
+/// which place a split before its children. Answers are today's annoy's.
+#[test]
+fn indexes_from_older_annoy_releases_answer_as_annoy() {
+    let test_tree = AnnoyIndex::open(fixture("test.tree"), 10, Metric::Angular).unwrap();
+    let ids: Vec<u32> = test_tree
+        .get_nns_by_item(0, 10, None)
+        .unwrap()
+        .iter()
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(ids, [0, 85, 42, 11, 54, 38, 53, 66, 19, 31]);
+    compare(&test_tree, &json("test_tree.json"), "test.tree");
+    for release in ["1_8_3", "1_11_5"] {
+        for metric in ["angular", "euclidean"] {
+            let case = format!("old_{release}_{metric}");
+            let answers = json(&format!("{case}.json"));
+            let dim = answers["f"].as_u64().unwrap() as usize;
+            let index = AnnoyIndex::open(fixture(&format!("{case}.ann")), dim, metric_of(&answers))
+                .unwrap();
+            compare(&index, &answers, &case);
+        }
+    }
+}
+
 /// The `rust_*` fixtures: what this crate builds from the items of each
 /// metric's data set.
 const RUST_CASES: [(&str, Metric); 5] = [
