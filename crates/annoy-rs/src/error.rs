@@ -83,7 +83,7 @@ pub enum Error {
     #[error("cannot build an index without items")]
     Empty,
     /// The forest would have more nodes than Annoy's 32-bit ids can address.
-    #[error("the forest would need {nodes} nodes, more than Annoy's limit of {max}")]
+    #[error("the forest would need {nodes} nodes or more, above Annoy's limit of {max}: use fewer trees")]
     TooManyNodes {
         /// Nodes needed.
         nodes: u64,

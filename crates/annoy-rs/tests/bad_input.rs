@@ -1,7 +1,7 @@
 //! Every kind of bad input is a typed error, never a panic: wrong lengths,
 //! NaN, ids out of range, the wrong state, and damaged or foreign files.
 
-use annoy_rs::{AnnoyIndex, Error, Forest, LoadOptions, Metric};
+use annoy_rs::{AnnoyIndex, BuildOptions, Error, Forest, LoadOptions, Metric};
 
 fn small(metric: Metric) -> AnnoyIndex {
     let mut index = AnnoyIndex::new(4, metric);
@@ -55,6 +55,20 @@ fn non_finite_values_are_refused() {
         index.get_nns_by_vector(&[0.0, 0.0, f32::NAN, 0.0], 3, None),
         Err(Error::NonFinite { position: 2, .. })
     ));
+}
+
+#[test]
+fn more_trees_than_annoys_node_ids_hold_are_refused_before_building() {
+    let mut index = small(Metric::Angular);
+    for n_trees in [usize::MAX, 1 << 40, i32::MAX as usize] {
+        let error = index.build(n_trees).unwrap_err();
+        assert!(matches!(error, Error::TooManyNodes { .. }), "{error}");
+    }
+    index.build(3).unwrap();
+    let more = BuildOptions::new(usize::MAX);
+    let error = index.add_trees_with(more, |_, _| {}).unwrap_err();
+    assert!(matches!(error, Error::TooManyNodes { .. }), "{error}");
+    assert_eq!(index.get_n_trees(), 3);
 }
 
 #[test]

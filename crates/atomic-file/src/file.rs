@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::check::{check_regular, dir_of, resolve};
 use crate::error::{Error, Result};
+use crate::live::Registration;
 
 /// A file being written: the bytes go to a temporary file beside the
 /// target, and [`AtomicFile::commit`] flushes it and renames it over the
@@ -19,6 +20,8 @@ pub struct AtomicFile {
     temp: tempfile::NamedTempFile,
     /// The final path, symlinks resolved.
     path: PathBuf,
+    /// Declared after `temp`, so dropped after it is removed or renamed.
+    _live: Registration,
 }
 
 /// The prefix of the temporary names for a file named `name`.
@@ -66,7 +69,12 @@ impl AtomicFile {
         let temp = builder(&temp_prefix(&name))
             .tempfile_in(dir_of(&target))
             .map_err(|e| Error::io("create a temporary file for", path, e))?;
-        Ok(AtomicFile { temp, path: target })
+        let _live = Registration::new(temp.path());
+        Ok(AtomicFile {
+            temp,
+            path: target,
+            _live,
+        })
     }
 
     /// The final path (symlinks resolved).

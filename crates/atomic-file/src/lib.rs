@@ -19,6 +19,8 @@
 //!   FIFO is refused, as is one whose directory is missing or not writable,
 //!   or one that is an input or another output. Commands call them before
 //!   they start their work.
+//! - [`remove_temporaries`]: for a SIGINT/SIGTERM handler, removes the
+//!   temporaries of the writes still in flight before the process exits.
 //!
 //! ```
 //! # let dir = tempfile::tempdir()?;
@@ -33,9 +35,11 @@
 mod check;
 mod error;
 mod file;
+mod live;
 mod set;
 
 pub use check::{check_distinct, check_output, resolve};
 pub use error::{Error, Result};
 pub use file::{write_file, AtomicFile};
+pub use live::remove_temporaries;
 pub use set::{FileSet, ReadLock};

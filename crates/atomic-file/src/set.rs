@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::check::{check_regular, dir_of, resolve};
 use crate::error::{Error, Result};
 use crate::file::{builder, sync_dir, temp_prefix};
+use crate::live::Registration;
 
 /// Several files saved together (a model's parts; an index and its
 /// sidecar): each is written whole into a temporary directory beside the
@@ -37,6 +38,8 @@ pub struct FileSet {
     dir: PathBuf,
     /// (temporary path, final path), in the order they are renamed.
     files: Vec<(PathBuf, PathBuf)>,
+    /// Declared after `staging`, so dropped after it is removed.
+    _live: Registration,
 }
 
 impl FileSet {
@@ -51,10 +54,12 @@ impl FileSet {
         let staging = builder(&temp_prefix(name))
             .tempdir_in(&dir)
             .map_err(|e| Error::io("create a temporary directory for", path, e))?;
+        let _live = Registration::new(staging.path());
         Ok(FileSet {
             staging,
             dir,
             files: Vec::new(),
+            _live,
         })
     }
 

@@ -23,6 +23,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    clean_up_on_signals();
     let ui = progress::Ui { quiet: cli.quiet };
     match commands::run(cli.command, &ui) {
         Ok(()) => ExitCode::SUCCESS,
@@ -31,4 +32,21 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// On SIGINT or SIGTERM, removes the temporary files of the writes in
+/// flight (an on-disk index build, a model being saved) and exits as the
+/// signal would have, with status 128 + its number. Outputs are never
+/// half-written either way: they appear only when complete.
+fn clean_up_on_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return; // no handler: the default action, as before
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            atomic_file::remove_temporaries();
+            std::process::exit(128 + signal);
+        }
+    });
 }

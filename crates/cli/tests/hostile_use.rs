@@ -287,6 +287,34 @@ fn impossible_sizes_are_errors_not_aborts() {
         ]),
         &["--queries", "30 words"],
     );
+    // Endless requests are refused at once, not run for hours.
+    for trees in ["18446744073709551615", "1000000000"] {
+        failed_with(
+            &w2v(&[
+                "index",
+                "build",
+                "--vectors",
+                s(&v),
+                "--out",
+                s(&index),
+                "--trees",
+                trees,
+            ]),
+            &["nodes", "use fewer trees"],
+        );
+    }
+    failed_with(
+        &w2v(&[
+            "train",
+            "--corpus",
+            s(&c),
+            "--epochs",
+            "18446744073709551615",
+            "--out",
+            s(&m),
+        ]),
+        &["epochs", "between 1 and"],
+    );
 }
 
 #[test]
@@ -507,4 +535,38 @@ fn racing_builds_of_one_output_leave_one_whole_set() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(names.len(), 4, "temporary files left: {names:?}");
+}
+
+#[test]
+fn an_interrupted_build_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = dir.path().join("v.kv");
+    word_vectors(&v, 5000, 32, 0.0);
+    let out = dir.path().join("big.ann");
+    for (signal, status) in [("-INT", 130), ("-TERM", 143)] {
+        let mut build = std::process::Command::new(env!("CARGO_BIN_EXE_w2v"))
+            .args(["index", "build", "--vectors", s(&v), "--out", s(&out)])
+            .args(["--trees", "100000", "--on-disk", "--quiet"])
+            .spawn()
+            .unwrap();
+        let names = || -> Vec<String> {
+            fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        };
+        // Interrupt once the build writes its temporary file.
+        let start = std::time::Instant::now();
+        while !names().iter().any(|n| n.ends_with(".tmp")) {
+            assert!(start.elapsed().as_secs() < 120, "no temporary file seen");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let killed = std::process::Command::new("kill")
+            .args([signal, &build.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        assert_eq!(build.wait().unwrap().code(), Some(status), "{signal}");
+        assert_eq!(names(), ["v.kv"], "after {signal}");
+    }
 }

@@ -150,6 +150,28 @@ fn an_index_made_by_annoy_needs_its_dimension_and_metric() {
         "index", "query", "--index", path, "--word", "x", "--dim", "16", "--metric", "angular",
     ]);
     assert_eq!(out.status.code(), Some(1));
+    // annoy's own test/test.tree (2014): splits come before their children.
+    let test_tree = fixture("annoy", "test.tree");
+    let found = json(&w2v(&[
+        "index",
+        "query",
+        "--index",
+        test_tree.to_str().unwrap(),
+        "--dim",
+        "10",
+        "--metric",
+        "angular",
+        "--item",
+        "0",
+        "--json",
+    ]));
+    let ids: Vec<u64> = found["neighbors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, [0, 85, 42, 11, 54, 38, 53, 66, 19, 31]);
 }
 
 #[test]

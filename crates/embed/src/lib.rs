@@ -21,6 +21,6 @@ mod weights;
 
 pub use error::{Error, Result};
 pub use model::Word2Vec;
-pub use params::{Architecture, Params};
+pub use params::{Architecture, Params, MAX_EPOCHS};
 pub use tables::{cum_table, sample_ints, Huffman};
 pub use train::{Progress, TrainReport};

@@ -158,12 +158,7 @@ impl Word2Vec {
         epochs: usize,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<TrainReport> {
-        if epochs == 0 {
-            return Err(Error::Param {
-                name: "epochs",
-                reason: "must be at least 1".into(),
-            });
-        }
+        crate::params::check_epochs(epochs)?;
         let report = train::train(self.view(), corpus, epochs, progress)?;
         self.epochs_trained += epochs;
         Ok(report)

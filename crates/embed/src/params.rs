@@ -94,6 +94,7 @@ impl Params {
         const MAX_WORKERS: usize = 1024;
         /// Far above any published setting (gensim suggests 5-20).
         const MAX_NEGATIVE: usize = 10_000;
+
         let bad = |name: &'static str, reason: &str| {
             Err(Error::Param {
                 name,
@@ -121,9 +122,7 @@ impl Params {
         if self.window == 0 {
             return bad("window", "must be at least 1");
         }
-        if self.epochs == 0 {
-            return bad("epochs", "must be at least 1");
-        }
+        check_epochs(self.epochs)?;
         if !(self.alpha.is_finite() && self.alpha > 0.0) {
             return bad("alpha", "must be a positive number");
         }
@@ -149,4 +148,19 @@ impl Params {
         }
         Ok(())
     }
+}
+
+/// Far above any published setting (word2vec 1-20, Doc2Vec 10-100 epochs);
+/// more is an endless run, refused before it starts.
+pub const MAX_EPOCHS: usize = 10_000;
+
+/// Checks a number of training passes: 1 to [`MAX_EPOCHS`].
+pub(crate) fn check_epochs(epochs: usize) -> Result<()> {
+    if epochs == 0 || epochs > MAX_EPOCHS {
+        return Err(Error::Param {
+            name: "epochs",
+            reason: format!("must be between 1 and {MAX_EPOCHS}"),
+        });
+    }
+    Ok(())
 }

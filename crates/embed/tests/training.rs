@@ -217,6 +217,19 @@ fn bad_parameters_and_empty_vocabularies_are_errors() {
         ..Params::default()
     };
     assert!(Word2Vec::build_vocab(&corpus(), no_objective).is_err());
+    let endless = Params {
+        epochs: embed::MAX_EPOCHS + 1,
+        ..Params::default()
+    };
+    assert!(Word2Vec::build_vocab(&corpus(), endless)
+        .unwrap_err()
+        .to_string()
+        .contains("epochs"));
+    let mut model = Word2Vec::build_vocab(&corpus(), Params::default()).unwrap();
+    for epochs in [0, embed::MAX_EPOCHS + 1, usize::MAX] {
+        let error = model.train(&corpus(), epochs, &mut |_| {}).unwrap_err();
+        assert!(error.to_string().contains("epochs"), "{error}");
+    }
     let rare = Params {
         min_count: 1_000_000,
         ..Params::default()

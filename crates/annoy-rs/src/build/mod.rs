@@ -25,7 +25,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::error::{Error, Result};
 use crate::forest::{Forest, Storage};
-use crate::items::Items;
+use crate::items::{Items, MAX_ITEMS};
 use crate::metric::Metric;
 use crate::storage::{self, IndexWriter, LoadOptions};
 
@@ -45,7 +45,7 @@ pub(crate) struct Plan<'a> {
 /// of the vectors, and at most three trees per thread in flight.
 pub(crate) fn build(items: &Items, metric: Metric, plan: &Plan<'_>) -> Result<Forest<Storage>> {
     let input = Input::from_items(items, metric)?;
-    check(plan, &input)?;
+    check(plan, &input, input.n_items())?;
     let mut words = Vec::new();
     let roots = lay_out(Layout::new(&input, &mut words)?, &input, plan, 0)?;
     words.shrink_to_fit();
@@ -68,7 +68,7 @@ pub(crate) fn build_to_file(
     path: &Path,
 ) -> Result<Forest<Storage>> {
     let input = Input::from_items(items, metric)?;
-    check(plan, &input)?;
+    check(plan, &input, input.n_items())?;
     let mut file = IndexWriter::create(path)?;
     let roots = lay_out(Layout::new(&input, &mut file)?, &input, plan, 0)?;
     let (dim, n_items) = (input.layout.dim, input.n_items());
@@ -99,7 +99,7 @@ pub(crate) fn extend(forest: &mut Forest<Storage>, plan: &Plan<'_>) -> Result<()
     let mut new_nodes = Vec::new();
     let roots = {
         let input = Input::from_forest(forest)?;
-        check(plan, &input)?;
+        check(plan, &input, forest.n_nodes())?;
         let root_nodes = forest.nodes()?.words[trees_end..].to_vec();
         let layout = Layout::resume(
             &input,
@@ -136,12 +136,31 @@ fn lay_out<S: NodeSink + Send>(
 }
 
 /// Checks the tree count and that there are items.
-fn check(plan: &Plan<'_>, input: &Input) -> Result<()> {
+/// Refuses a plan that cannot succeed, before any work: no trees, no
+/// items, or more trees than Annoy's 32-bit node ids can hold after the
+/// `nodes_before` already laid out. A tree over `m` items holds at least
+/// `2⌈m/K⌉ - 1` nodes and adds a root copy, so the count is a lower bound:
+/// an absurd `n_trees` is an error at once, not hours of building.
+fn check(plan: &Plan<'_>, input: &Input, nodes_before: usize) -> Result<()> {
     if plan.n_trees == 0 {
         return Err(Error::ZeroTrees);
     }
-    if input.ids.is_empty() {
+    let m = input.ids.len() as u128;
+    if m == 0 {
         return Err(Error::Empty);
+    }
+    let k = input.layout.k as u128;
+    let per_tree = match m {
+        1 => 1,
+        _ if m <= k => 2,
+        _ => 2 * m.div_ceil(k),
+    };
+    let nodes = nodes_before as u128 + plan.n_trees as u128 * per_tree;
+    if nodes > MAX_ITEMS as u128 {
+        return Err(Error::TooManyNodes {
+            nodes: u64::try_from(nodes).unwrap_or(u64::MAX),
+            max: MAX_ITEMS,
+        });
     }
     Ok(())
 }
