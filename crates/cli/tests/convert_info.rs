@@ -74,9 +74,42 @@ fn info_prints_json_for_every_format() {
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"vocab_size": 40, "dim": 7, "format": format})
+            serde_json::json!({"vocab_size": 40, "dim": 7, "format": format,
+                "header_rows": 40, "duplicates_skipped": 0, "non_finite_values": 0})
         );
     }
+}
+
+#[test]
+fn info_counts_the_words_other_commands_see() {
+    let dir = tempfile::tempdir().unwrap();
+    let dup = dir.path().join("dup.txt");
+    std::fs::write(&dup, "3 2\na 1 0\nb 0 1\na 1 1\n").unwrap();
+    let out = w2v(&["info", "--json", dup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["vocab_size"], 2);
+    assert_eq!(json["header_rows"], 3);
+    assert_eq!(json["duplicates_skipped"], 1);
+    // A file the readers refuse past its header is refused by info too.
+    let short = dir.path().join("short.txt");
+    std::fs::write(&short, "2 2\na 1 0\nb 0\n").unwrap();
+    let out = w2v(&["info", short.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("line 3"),
+        "{}",
+        text(&out.stderr)
+    );
+    // An Annoy index is named as one.
+    let ann = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/annoy/angular.ann");
+    let out = w2v(&["info", ann.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("Annoy index"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -97,6 +130,7 @@ fn bad_input_exits_1_with_the_cause_and_usage_errors_exit_2() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("UTF-8"));
+    assert!(text(&out.stderr).contains("--lossy"));
     assert!(!dir.path().join("x.txt").exists());
 
     let out = w2v(&[

@@ -570,3 +570,15 @@ fn an_interrupted_build_leaves_no_temporary_file() {
         assert_eq!(names(), ["v.kv"], "after {signal}");
     }
 }
+
+#[test]
+fn a_nan_similarity_prints_as_nan() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = dir.path().join("nan.txt");
+    fs::write(&v, "3 2\na 1 0\nb nan 1\nc 0 1\n").unwrap();
+    let out = w2v(&["similar", "--vectors", s(&v), "a"]);
+    succeeded(&out);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines, ["c\t0.000000", "b\tNaN"], "{stdout}");
+}

@@ -195,7 +195,17 @@ fn download(
     if have > 0 {
         request = request.set("Range", &format!("bytes={have}-"));
     }
-    let response = request.call().map_err(|e| failed(e.to_string()))?;
+    // ureq's message starts with the URL, which the error already names.
+    let response = request.call().map_err(|e| {
+        let message = e.to_string();
+        let prefix = format!("{url}: ");
+        failed(
+            message
+                .strip_prefix(&prefix)
+                .unwrap_or(&message)
+                .to_string(),
+        )
+    })?;
     let resumed = have > 0 && response.status() == 206;
     let length: Option<u64> = response
         .header("Content-Length")

@@ -4,9 +4,10 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// A candidate ordered so that the heap's top is the *worst* kept one:
-/// lower score first, then higher id (ties go to the lower id).
+/// lower rank first, then higher id (ties go to the lower id). The rank is
+/// the score, NaN ranking as -inf; the score itself is kept as it was.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Worst(f32, usize);
+struct Worst(f32, usize, f32);
 
 impl Eq for Worst {}
 
@@ -43,28 +44,30 @@ pub fn top_k_of(
     }
     let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(k + 1);
     for (id, score) in scored {
-        let score = if score.is_nan() {
+        let rank = if score.is_nan() {
             f32::NEG_INFINITY
         } else {
             score
         };
         if heap.len() == k {
             let worst = heap.peek().expect("k > 0 entries");
-            if score < worst.0 || (score == worst.0 && id > worst.1) {
+            if rank < worst.0 || (rank == worst.0 && id > worst.1) {
                 continue;
             }
         }
         if excluded(id) {
             continue;
         }
-        heap.push(Worst(score, id));
+        heap.push(Worst(rank, id, score));
         if heap.len() > k {
             heap.pop();
         }
     }
-    let mut best: Vec<(usize, f32)> = heap.into_iter().map(|Worst(s, id)| (id, s)).collect();
-    best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    best
+    let mut best: Vec<Worst> = heap.into_vec();
+    best.sort(); // best first: `Worst` orders the worst last
+    best.into_iter()
+        .map(|Worst(_, id, score)| (id, score))
+        .collect()
 }
 
 /// A stream of approximate scores, each within a known error of its row's
@@ -261,7 +264,7 @@ impl KBest {
                 }
             }
             KBest::Large { k, heap } => {
-                heap.push(Worst(value, 0));
+                heap.push(Worst(value, 0, value));
                 if heap.len() > *k {
                     heap.pop();
                 }
@@ -293,6 +296,16 @@ mod tests {
         assert_eq!(top_k(scores, 2, |id| id == 1), vec![(3, 0.9), (4, 0.7)]);
         assert_eq!(top_k(scores, 10, |_| false).len(), 5);
         assert!(top_k(scores, 0, |_| false).is_empty());
+    }
+
+    #[test]
+    fn nan_scores_rank_last_and_stay_nan() {
+        let scores = [f32::NAN, 0.2, f32::NEG_INFINITY, -0.5];
+        let best = top_k(scores, 4, |_| false);
+        let ids: Vec<usize> = best.iter().map(|&(id, _)| id).collect();
+        assert_eq!(ids, [1, 3, 0, 2]);
+        assert!(best[2].1.is_nan(), "{best:?}");
+        assert_eq!(best[3].1, f32::NEG_INFINITY);
     }
 
     proptest! {

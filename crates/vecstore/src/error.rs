@@ -50,6 +50,19 @@ pub enum Error {
         /// What was wrong, in words.
         message: String,
     },
+    /// A word is not valid UTF-8 and the policy is strict (gensim's
+    /// `unicode_errors='strict'`, its default).
+    #[error("{}, {location}: word {word:?} is not valid UTF-8 (at its byte {byte})", path.display())]
+    InvalidUtf8 {
+        /// The file concerned.
+        path: PathBuf,
+        /// Where the word is.
+        location: Location,
+        /// The word, invalid bytes replaced by U+FFFD.
+        word: String,
+        /// The offset of the first invalid byte in the word.
+        byte: usize,
+    },
     /// The format of a file could not be told from its name or content.
     #[error("{}: {reason}", path.display())]
     UnknownFormat {

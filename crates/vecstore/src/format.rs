@@ -82,7 +82,19 @@ impl Format {
                 reason: reason.into(),
             });
         }
-        let header = word2vec::read_header(&mut reader, path)?;
+        let header = word2vec::read_header(&mut reader, path).map_err(|e| {
+            let is_ann = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("ann"));
+            if is_ann {
+                Error::UnknownFormat {
+                    path: path.to_path_buf(),
+                    reason: "an Annoy index, not a vector file (it holds no words)".into(),
+                }
+            } else {
+                e
+            }
+        })?;
         // Skip the first word, then look at what follows it.
         let mut sample = Vec::new();
         reader

@@ -74,8 +74,13 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
             Utf8Policy::Strict
         },
     };
-    let (kv, report) = vecstore::read(&args.input, from, &read_options)
-        .with_context(|| format!("cannot convert {}", args.input.display()))?;
+    let (kv, report) = vecstore::read(&args.input, from, &read_options).map_err(|e| {
+        let hint = match e {
+            vecstore::Error::InvalidUtf8 { .. } => " (--lossy replaces invalid bytes)",
+            _ => "",
+        };
+        anyhow::anyhow!("{e}{hint}")
+    })?;
     if report.duplicates_skipped > 0 {
         let skipped = report.duplicates_skipped;
         ui.warn(format_args!(

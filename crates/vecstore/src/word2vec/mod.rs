@@ -229,15 +229,12 @@ pub(crate) fn decode_word(
     match std::str::from_utf8(bytes) {
         Ok(word) => Ok((word.to_owned(), false)),
         Err(e) => match policy {
-            Utf8Policy::Strict => Err(Error::format(
-                path,
-                at,
-                format!(
-                    "word {:?} is not valid UTF-8 (at its byte {}); read with the lossy UTF-8 policy to replace it",
-                    String::from_utf8_lossy(bytes),
-                    e.valid_up_to()
-                ),
-            )),
+            Utf8Policy::Strict => Err(Error::InvalidUtf8 {
+                path: path.to_path_buf(),
+                location: at,
+                word: String::from_utf8_lossy(bytes).into_owned(),
+                byte: e.valid_up_to(),
+            }),
             Utf8Policy::Lossy => Ok((String::from_utf8_lossy(bytes).into_owned(), true)),
         },
     }
