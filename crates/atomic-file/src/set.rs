@@ -9,14 +9,15 @@ use crate::file::{builder, sync_dir, temp_prefix};
 use crate::live::Registration;
 
 /// Several files saved together (a model's parts; an index and its
-/// sidecar): each is written whole into a temporary directory beside the
-/// first (`.<name>.<random>.tmp`), then [`FileSet::commit`] flushes them
-/// and renames them into place, one after the other, while holding an
-/// exclusive lock on the directory.
+/// sidecar; a model and an export of its vectors): each is written whole
+/// into a temporary directory beside its final place
+/// (`.<name>.<random>.tmp`, one per directory), then [`FileSet::commit`]
+/// flushes them and renames them into place, one after the other, while
+/// holding an exclusive lock on every directory concerned.
 ///
-/// - A crash while the files are written leaves every previous file
-///   untouched; dropped without a commit, the set removes its temporary
-///   directory.
+/// - A crash or an error while the files are written leaves every
+///   previous file untouched; dropped without a commit, the set removes
+///   its temporary directories.
 /// - Two processes committing sets to the same place take turns: the last
 ///   complete set wins, whole, never a mix of both.
 /// - A reader that opens the files under a [`ReadLock`] sees one whole set.
@@ -33,76 +34,114 @@ use crate::live::Registration;
 /// ```
 #[derive(Debug)]
 pub struct FileSet {
-    staging: tempfile::TempDir,
-    /// The directory the files go to (symlinks resolved).
-    dir: PathBuf,
+    /// One temporary directory per directory the files go to, in the
+    /// order they were first needed.
+    stagings: Vec<Staging>,
     /// (temporary path, final path), in the order they are renamed.
     files: Vec<(PathBuf, PathBuf)>,
-    /// Declared after `staging`, so dropped after it is removed.
+}
+
+/// The temporary directory beside the files a set renames into `dir`.
+#[derive(Debug)]
+struct Staging {
+    /// The directory the files go to (symlinks resolved).
+    dir: PathBuf,
+    temp: tempfile::TempDir,
+    /// Declared after `temp`, so dropped after it is removed.
     _live: Registration,
 }
 
+impl Staging {
+    /// A temporary directory in `dir`, named after `name`.
+    fn new(dir: &Path, name: &std::ffi::OsStr, path: &Path) -> Result<Staging> {
+        let temp = builder(&temp_prefix(name))
+            .tempdir_in(dir)
+            .map_err(|e| Error::io("create a temporary directory for", path, e))?;
+        let _live = Registration::new(temp.path());
+        Ok(Staging {
+            dir: dir.to_path_buf(),
+            temp,
+            _live,
+        })
+    }
+}
+
+/// Whether two directory paths name one directory.
+fn same_dir(a: &Path, b: &Path) -> bool {
+    a == b || std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok()
+}
+
 impl FileSet {
-    /// A set of files to be saved beside `path` (all in its directory).
+    /// A set of files, the first of which will be `path`. Its temporary
+    /// directory is made at once, so an unwritable place fails here.
     pub fn new(path: &Path) -> Result<FileSet> {
         let target = resolve(path)?;
         let name = target.file_name().ok_or_else(|| Error::NotRegular {
             path: target.clone(),
             what: "names no file",
         })?;
-        let dir = dir_of(&target).to_path_buf();
-        let staging = builder(&temp_prefix(name))
-            .tempdir_in(&dir)
-            .map_err(|e| Error::io("create a temporary directory for", path, e))?;
-        let _live = Registration::new(staging.path());
+        let staging = Staging::new(dir_of(&target), name, path)?;
         Ok(FileSet {
-            staging,
-            dir,
+            stagings: vec![staging],
             files: Vec::new(),
-            _live,
         })
     }
 
-    /// Where to write the new content of `path`, a file in the set's
-    /// directory (after symlinks) that is absent or a regular file. Files
-    /// are renamed in the order they were staged.
+    /// Where to write the new content of `path`, a file that is absent or
+    /// a regular file (after symlinks), in any directory. Files are
+    /// renamed in the order they were staged.
     pub fn stage(&mut self, path: &Path) -> Result<PathBuf> {
         let target = resolve(path)?;
         check_regular(&target)?;
-        let same_dir = |a: &Path, b: &Path| {
-            a == b || std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok()
-        };
-        if !same_dir(dir_of(&target), &self.dir) {
-            return Err(Error::io(
-                "stage",
-                path,
-                std::io::Error::other(format!("not in the set's directory {}", self.dir.display())),
-            ));
-        }
+        let name = target
+            .file_name()
+            .ok_or_else(|| Error::NotRegular {
+                path: target.clone(),
+                what: "names no file",
+            })?
+            .to_owned();
         if let Some((_, first)) = self.files.iter().find(|(_, p)| *p == target) {
             return Err(Error::SameOutput {
                 first: first.clone(),
                 second: path.to_path_buf(),
             });
         }
+        let dir = dir_of(&target);
+        let staging = match self.stagings.iter().position(|s| same_dir(&s.dir, dir)) {
+            Some(i) => &self.stagings[i],
+            None => {
+                self.stagings.push(Staging::new(dir, &name, path)?);
+                self.stagings.last().expect("just pushed")
+            }
+        };
         // Numbered, so that two staged names never collide.
-        let name = target.file_name().unwrap_or(target.as_os_str());
         let mut staged_name = std::ffi::OsString::from(format!("{}-", self.files.len()));
-        staged_name.push(name);
-        let staged = self.staging.path().join(staged_name);
+        staged_name.push(&name);
+        let staged = staging.temp.path().join(staged_name);
         self.files.push((staged.clone(), target));
         Ok(staged)
     }
 
     /// Flushes the staged files and renames each over its final path,
-    /// under an exclusive lock on the directory.
+    /// under an exclusive lock on every directory of the set (taken in
+    /// one order, so that two sets never wait for each other).
     pub fn commit(self) -> Result<()> {
         for (staged, path) in &self.files {
             File::open(staged)
                 .and_then(|file| file.sync_data())
                 .map_err(|e| Error::io("flush", path, e))?;
         }
-        let lock = DirLock::exclusive(&self.dir)?;
+        let mut dirs: Vec<PathBuf> = self
+            .stagings
+            .iter()
+            .map(|s| std::fs::canonicalize(&s.dir).unwrap_or_else(|_| s.dir.clone()))
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        let locks = dirs
+            .iter()
+            .map(|dir| DirLock::exclusive(dir))
+            .collect::<Result<Vec<_>>>()?;
         // The files replaced are held open so that freeing their blocks
         // waits until every rename is done.
         let replaced: Vec<File> = self
@@ -114,13 +153,19 @@ impl FileSet {
             std::fs::rename(staged, path)
                 .map_err(|e| Error::io("rename a temporary file to", path, e))?;
         }
-        sync_dir(&self.dir, &self.dir)?;
-        drop(lock);
+        for dir in &dirs {
+            sync_dir(dir, dir)?;
+        }
+        drop(locks);
         drop(replaced);
-        let staging = self.staging.path().to_path_buf();
-        self.staging
-            .close()
-            .map_err(|e| Error::io("remove the temporary directory", staging, e))
+        for staging in self.stagings {
+            let path = staging.temp.path().to_path_buf();
+            staging
+                .temp
+                .close()
+                .map_err(|e| Error::io("remove the temporary directory", path, e))?;
+        }
+        Ok(())
     }
 }
 
@@ -200,14 +245,33 @@ mod tests {
     }
 
     #[test]
-    fn staging_one_file_twice_or_elsewhere_is_refused() {
+    fn staging_one_file_twice_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let a = dir.path().join("a");
         let mut set = FileSet::new(&a).unwrap();
         set.stage(&a).unwrap();
         assert!(matches!(set.stage(&a), Err(Error::SameOutput { .. })));
-        let elsewhere = tempfile::tempdir().unwrap();
-        assert!(set.stage(&elsewhere.path().join("b")).is_err());
+    }
+
+    #[test]
+    fn a_set_spans_directories() {
+        let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (a, b) = (one.path().join("a"), two.path().join("b"));
+        std::fs::write(&b, b"old b").unwrap();
+        let mut set = FileSet::new(&a).unwrap();
+        std::fs::write(set.stage(&a).unwrap(), b"new a").unwrap();
+        std::fs::write(set.stage(&b).unwrap(), b"new b").unwrap();
+        assert_eq!(
+            std::fs::read_dir(two.path()).unwrap().count(),
+            2,
+            "b and a staging"
+        );
+        assert_eq!(std::fs::read(&b).unwrap(), b"old b", "replaced early");
+        set.commit().unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), b"new a");
+        assert_eq!(std::fs::read(&b).unwrap(), b"new b");
+        assert_eq!(std::fs::read_dir(one.path()).unwrap().count(), 1);
+        assert_eq!(std::fs::read_dir(two.path()).unwrap().count(), 1);
     }
 
     #[test]

@@ -582,3 +582,59 @@ fn a_nan_similarity_prints_as_nan() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines, ["c\t0.000000", "b\tNaN"], "{stdout}");
 }
+
+#[test]
+fn a_dash_writes_vectors_to_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = fixtures("eval/vectors.bin");
+    let file = dir.path().join("v.txt");
+    succeeded(&w2v(&["convert", s(&bin), s(&file), "--quiet"]));
+    let out = w2v(&["convert", s(&bin), "-", "--quiet"]);
+    succeeded(&out);
+    assert_eq!(out.stdout, fs::read(&file).unwrap());
+    let out = w2v(&["convert", s(&bin), "-", "--to", "binary", "--quiet"]);
+    succeeded(&out);
+    assert_eq!(out.stdout, fs::read(&bin).unwrap());
+    failed_with(
+        &w2v(&["convert", s(&bin), "-", "--to", "native"]),
+        &["native format", "files only"],
+    );
+    // Training: the vectors alone on standard output, the model saved.
+    let model = dir.path().join("m.kv");
+    let c = corpus(dir.path());
+    let out = w2v(&[
+        "train",
+        "--corpus",
+        s(&c),
+        "--size",
+        "4",
+        "--epochs",
+        "1",
+        "--min-count",
+        "1",
+        "--out",
+        s(&model),
+        "--vectors",
+        "-",
+        "--quiet",
+    ]);
+    succeeded(&out);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let header: Vec<usize> = text
+        .lines()
+        .next()
+        .unwrap()
+        .split(' ')
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(header[1], 4);
+    assert_eq!(text.lines().count(), header[0] + 1);
+    assert!(text
+        .lines()
+        .skip(1)
+        .all(|line| line.split(' ').count() == 5));
+    assert_eq!(
+        vecstore::KeyedVectors::load(&model).unwrap().len(),
+        header[0]
+    );
+}

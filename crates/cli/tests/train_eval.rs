@@ -49,7 +49,8 @@ fn train_saves_a_model_and_vectors_that_eval_reads() {
     let json: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
     assert_eq!(
         json,
-        serde_json::json!({"vocab_size": 2691, "dim": 24, "format": "text"})
+        serde_json::json!({"vocab_size": 2691, "dim": 24, "format": "text",
+            "header_rows": 2691, "duplicates_skipped": 0, "non_finite_values": 0})
     );
 
     let pairs = dir.path().join("pairs.tsv");

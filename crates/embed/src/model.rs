@@ -221,6 +221,15 @@ impl Word2Vec {
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let mut files = atomic_file::FileSet::new(path)?;
+        self.save_into(&mut files, path)?;
+        files.commit()?;
+        Ok(())
+    }
+
+    /// Stages the files of [`Word2Vec::save`] to `path` in `files`, to be
+    /// committed with others that belong with them (an export of the
+    /// vectors, say): all appear, or none.
+    pub fn save_into(&self, files: &mut atomic_file::FileSet, path: &Path) -> Result<()> {
         let options = WriteOptions::default();
         vecstore::write(&self.wv(), &files.stage(path)?, Format::Native, &options)?;
         if let Some(syn1neg) = &self.syn1neg {
@@ -243,7 +252,6 @@ impl Word2Vec {
         let json = serde_json::to_vec_pretty(&meta).expect("metadata serialises");
         let staged = files.stage(&sibling(path, "json"))?;
         atomic_file::write_file(&staged, |out| std::io::Write::write_all(out, &json))?;
-        files.commit()?;
         Ok(())
     }
 

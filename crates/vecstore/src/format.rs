@@ -224,6 +224,29 @@ pub fn write(kv: &KeyedVectors, path: &Path, format: Format, options: &WriteOpti
     }
 }
 
+/// Writes `kv` in `format` to a stream (standard output, a pipe), for the
+/// word2vec formats; the native format is refused (it is laid out to be
+/// memory-mapped from a file). The counts file of `options`, if named, is
+/// written as by [`write`].
+pub fn write_to(
+    kv: &KeyedVectors,
+    out: &mut dyn std::io::Write,
+    format: Format,
+    options: &WriteOptions,
+) -> Result<()> {
+    match format {
+        Format::Text => word2vec::text::write_to(kv, out, options)?,
+        Format::Binary => word2vec::binary::write_to(kv, out, options)?,
+        Format::Native => {
+            return Err(Error::UnknownFormat {
+                path: "-".into(),
+                reason: "the native format is written to files only (it is memory-mapped)".into(),
+            })
+        }
+    }
+    word2vec::write_counts_file(kv, options)
+}
+
 /// Fails unless `path` is a regular file. Asked before opening (opening a
 /// FIFO would wait for a writer): vector files are opened more than once
 /// (to detect the format, then to read or map them, in parallel parts).

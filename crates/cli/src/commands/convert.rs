@@ -14,7 +14,8 @@ use crate::progress::Ui;
 pub struct Args {
     /// The file to read.
     input: PathBuf,
-    /// The file to write (replaced atomically).
+    /// The file to write (replaced atomically); `-` is standard output
+    /// (word2vec text, or binary with --to binary).
     output: PathBuf,
     /// Format of INPUT [default: from its extension, else from its content].
     #[arg(long, value_enum)]
@@ -61,9 +62,7 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
     };
     let to = match args.to {
         Some(format) => format.into(),
-        None => {
-            Format::from_extension(&args.output).context("use --to to name the output format")?
-        }
+        None => super::output_format(&args.output).context("use --to to name the output format")?,
     };
     let read_options = ReadOptions {
         limit: args.limit,
@@ -104,7 +103,7 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
         },
         counts_file: args.counts_out,
     };
-    vecstore::write(&kv, &args.output, to, &write_options)?;
+    super::write_vectors(&kv, &args.output, to, &write_options)?;
     ui.note(format_args!(
         "wrote {} words x {} dims to {} ({})",
         kv.len(),

@@ -9,6 +9,10 @@ mod similar;
 mod train;
 mod vocab;
 
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use vecstore::Format;
 
@@ -59,11 +63,59 @@ pub fn check_outputs(
     inputs: &[&std::path::Path],
     outputs: &[&std::path::Path],
 ) -> anyhow::Result<()> {
-    for output in outputs {
+    let files: Vec<&Path> = outputs.iter().copied().filter(|p| !is_stdout(p)).collect();
+    for output in &files {
         atomic_file::check_output(output)?;
     }
-    atomic_file::check_distinct(inputs, outputs)?;
+    atomic_file::check_distinct(inputs, &files)?;
     Ok(())
+}
+
+/// Whether an output path is `-`, standard output.
+pub fn is_stdout(path: &Path) -> bool {
+    path == Path::new("-")
+}
+
+/// The vector format of an output: the one its extension names, word2vec
+/// text for `-`.
+pub fn output_format(path: &Path) -> anyhow::Result<Format> {
+    if is_stdout(path) {
+        return Ok(Format::Text);
+    }
+    Ok(Format::from_extension(path)?)
+}
+
+/// Writes vectors to `path` (atomically), or to standard output for `-`
+/// (word2vec formats only; a counts file in `options` is written as usual).
+pub fn write_vectors(
+    kv: &vecstore::KeyedVectors,
+    path: &Path,
+    format: Format,
+    options: &vecstore::WriteOptions,
+) -> anyhow::Result<()> {
+    if !is_stdout(path) {
+        return Ok(vecstore::write(kv, path, format, options)?);
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = vecstore::write_to(kv, &mut out, format, options).and_then(|()| {
+        out.flush().map_err(|source| vecstore::Error::Io {
+            op: "write",
+            path: "-".into(),
+            source,
+        })
+    });
+    match written {
+        // The reader stopped early (`| head`): as for any Unix filter, fine.
+        Err(vecstore::Error::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            Ok(())
+        }
+        Err(vecstore::Error::Io { source, .. }) => {
+            Err(source).context("cannot write to standard output")
+        }
+        other => Ok(other?),
+    }
 }
 
 /// `text` with control characters (escape codes, tabs, newlines) shown

@@ -2,9 +2,8 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use embed::{Architecture, Params, Word2Vec};
-use vecstore::{Format, WriteOptions};
+use vecstore::WriteOptions;
 
 use super::CorpusFormat;
 use crate::progress::Ui;
@@ -60,7 +59,8 @@ pub struct Args {
     /// Where to save the model (the vectors in native format, plus .syn1neg/.syn1/.json beside it).
     #[arg(long)]
     out: PathBuf,
-    /// Also write the vectors here, in the format the extension names (.txt/.vec, .bin, .kv).
+    /// Also write the vectors here, in the format the extension names (.txt/.vec, .bin, .kv);
+    /// `-` writes them to standard output as word2vec text.
     #[arg(long)]
     vectors: Option<PathBuf>,
 }
@@ -74,7 +74,7 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
     let vectors_format = args
         .vectors
         .as_deref()
-        .map(Format::from_extension)
+        .map(super::output_format)
         .transpose()?;
     let params = Params {
         vector_size: args.size,
@@ -115,7 +115,7 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
         ));
     })?;
     bar.finish_and_clear();
-    println!(
+    let mut summary = format!(
         "trained {} epochs on {} raw words ({} effective) in {:.3} s, {:.0} words/s",
         report.epochs,
         report.raw_words,
@@ -124,14 +124,32 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
         report.words_per_sec
     );
     if let Some(peak) = crate::memory::peak_rss_mib() {
-        println!("peak memory: {peak:.1} MiB");
+        summary += &format!("\npeak memory: {peak:.1} MiB");
     }
-    model
-        .save(&args.out)
-        .with_context(|| format!("cannot save the model to {}", args.out.display()))?;
+    // Standard output carries the vectors when they go there.
+    if args.vectors.as_deref().is_some_and(super::is_stdout) {
+        eprintln!("{summary}");
+    } else {
+        println!("{summary}");
+    }
+    // The model and the vectors file appear together, or neither does;
+    // vectors for standard output follow a saved model.
+    let mut files = atomic_file::FileSet::new(&args.out)?;
+    model.save_into(&mut files, &args.out)?;
+    let options = WriteOptions::default();
+    let to_file = args
+        .vectors
+        .as_deref()
+        .filter(|path| !super::is_stdout(path));
+    if let (Some(path), Some(format)) = (to_file, vectors_format) {
+        vecstore::write(&model.wv(), &files.stage(path)?, format, &options)?;
+    }
+    files.commit()?;
     ui.note(format_args!("saved the model to {}", args.out.display()));
     if let (Some(path), Some(format)) = (&args.vectors, vectors_format) {
-        vecstore::write(&model.wv(), path, format, &WriteOptions::default())?;
+        if super::is_stdout(path) {
+            super::write_vectors(&model.wv(), path, format, &options)?;
+        }
         ui.note(format_args!(
             "wrote the vectors to {} ({})",
             path.display(),

@@ -343,25 +343,39 @@ fn copy_records(
 /// Records are encoded in parallel, a few MiB per task, and written in order.
 pub fn write(kv: &KeyedVectors, path: &Path, options: &WriteOptions) -> Result<()> {
     check_writable_keys(kv)?;
+    atomic_file::write_file(path, |out| write_records(kv, out, options))?;
+    write_counts_file(kv, options)
+}
+
+/// Writes `kv` as word2vec binary to a stream (`options.counts_file` is
+/// not written: [`crate::write_to`] writes it).
+pub fn write_to(kv: &KeyedVectors, out: &mut dyn Write, options: &WriteOptions) -> Result<()> {
+    check_writable_keys(kv)?;
+    write_records(kv, out, options).map_err(|e| Error::io("write", Path::new("<stream>"), e))
+}
+
+/// The header and every record, encoded in parallel and written in order.
+fn write_records(
+    kv: &KeyedVectors,
+    out: &mut dyn Write,
+    options: &WriteOptions,
+) -> std::io::Result<()> {
     let rows_per_part = ((4 << 20) / (4 * kv.dim() + 16)).max(1);
     let parts: Vec<usize> = (0..kv.len().div_ceil(rows_per_part)).collect();
-    atomic_file::write_file(path, |out| {
-        writeln!(out, "{} {}", kv.len(), kv.dim())?;
-        for batch in parts.chunks(2 * rayon::current_num_threads()) {
-            let encoded: Vec<Vec<u8>> = batch
-                .par_iter()
-                .map(|&part| {
-                    let rows = part * rows_per_part..((part + 1) * rows_per_part).min(kv.len());
-                    encode_records(kv, rows, options.layout)
-                })
-                .collect();
-            for bytes in encoded {
-                out.write_all(&bytes)?;
-            }
+    writeln!(out, "{} {}", kv.len(), kv.dim())?;
+    for batch in parts.chunks(2 * rayon::current_num_threads()) {
+        let encoded: Vec<Vec<u8>> = batch
+            .par_iter()
+            .map(|&part| {
+                let rows = part * rows_per_part..((part + 1) * rows_per_part).min(kv.len());
+                encode_records(kv, rows, options.layout)
+            })
+            .collect();
+        for bytes in encoded {
+            out.write_all(&bytes)?;
         }
-        Ok(())
-    })?;
-    write_counts_file(kv, options)
+    }
+    Ok(())
 }
 
 /// The records of `rows`: word, space, little-endian vector, and a newline

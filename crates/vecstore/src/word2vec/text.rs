@@ -239,36 +239,50 @@ fn check_no_more_rows(
 /// `options` if one is named.
 pub fn write(kv: &KeyedVectors, path: &Path, options: &WriteOptions) -> Result<()> {
     check_writable_keys(kv)?;
+    atomic_file::write_file(path, |out| write_rows(kv, out, options))?;
+    write_counts_file(kv, options)
+}
+
+/// Writes `kv` as word2vec text to a stream (`options.counts_file` is
+/// not written: [`crate::write_to`] writes it).
+pub fn write_to(kv: &KeyedVectors, out: &mut dyn Write, options: &WriteOptions) -> Result<()> {
+    check_writable_keys(kv)?;
+    write_rows(kv, out, options).map_err(|e| Error::io("write", Path::new("<stream>"), e))
+}
+
+/// The header and every row, formatted in parallel and written in order.
+fn write_rows(
+    kv: &KeyedVectors,
+    out: &mut dyn Write,
+    options: &WriteOptions,
+) -> std::io::Result<()> {
     const ROWS_PER_TASK: usize = 1024;
     const ROWS_PER_BATCH: usize = 64 * ROWS_PER_TASK;
     let vectors = kv.vectors();
     let words = kv.index_to_key();
-    atomic_file::write_file(path, |out| {
-        writeln!(out, "{} {}", kv.len(), kv.dim())?;
-        for batch in (0..kv.len()).step_by(ROWS_PER_BATCH) {
-            let end = (batch + ROWS_PER_BATCH).min(kv.len());
-            let rows = vectors.slice(s![batch..end, ..]);
-            let chunks: Vec<Vec<u8>> = words[batch..end]
-                .par_chunks(ROWS_PER_TASK)
-                .zip(
-                    rows.axis_chunks_iter(Axis(0), ROWS_PER_TASK)
-                        .into_par_iter(),
-                )
-                .map(|(words, rows)| {
-                    let mut buf = Vec::new();
-                    for (word, row) in words.iter().zip(rows.outer_iter()) {
-                        format_row(&mut buf, word, row, options.layout);
-                    }
-                    buf
-                })
-                .collect();
-            for chunk in chunks {
-                out.write_all(&chunk)?;
-            }
+    writeln!(out, "{} {}", kv.len(), kv.dim())?;
+    for batch in (0..kv.len()).step_by(ROWS_PER_BATCH) {
+        let end = (batch + ROWS_PER_BATCH).min(kv.len());
+        let rows = vectors.slice(s![batch..end, ..]);
+        let chunks: Vec<Vec<u8>> = words[batch..end]
+            .par_chunks(ROWS_PER_TASK)
+            .zip(
+                rows.axis_chunks_iter(Axis(0), ROWS_PER_TASK)
+                    .into_par_iter(),
+            )
+            .map(|(words, rows)| {
+                let mut buf = Vec::new();
+                for (word, row) in words.iter().zip(rows.outer_iter()) {
+                    format_row(&mut buf, word, row, options.layout);
+                }
+                buf
+            })
+            .collect();
+        for chunk in chunks {
+            out.write_all(&chunk)?;
         }
-        Ok(())
-    })?;
-    write_counts_file(kv, options)
+    }
+    Ok(())
 }
 
 /// Appends one line: the word and its values in `layout`.
