@@ -90,6 +90,14 @@ pub enum Error {
         /// Annoy's limit (`i32::MAX`).
         max: u64,
     },
+    /// A build asked for more threads than [`crate::MAX_THREADS`].
+    #[error("{threads} build threads asked for, more than the limit of {max}")]
+    TooManyThreads {
+        /// Threads asked for.
+        threads: usize,
+        /// The limit.
+        max: usize,
+    },
     /// Memory for the index could not be reserved.
     #[error("cannot allocate {bytes} bytes for the index")]
     OutOfMemory {

@@ -48,6 +48,7 @@ mod metric;
 mod search;
 mod storage;
 
+pub use build::MAX_THREADS;
 pub use error::{Error, Result};
 pub use forest::{Forest, Storage};
 pub use index::{AnnoyIndex, BuildOptions};

@@ -58,12 +58,16 @@ fn non_finite_values_are_refused() {
 }
 
 #[test]
-fn more_trees_than_annoys_node_ids_hold_are_refused_before_building() {
+fn more_trees_or_threads_than_a_build_can_use_are_refused_before_building() {
     let mut index = small(Metric::Angular);
     for n_trees in [usize::MAX, 1 << 40, i32::MAX as usize] {
         let error = index.build(n_trees).unwrap_err();
         assert!(matches!(error, Error::TooManyNodes { .. }), "{error}");
     }
+    let mut too_many = BuildOptions::new(2);
+    too_many.threads = Some(annoy_rs::MAX_THREADS + 1);
+    let error = index.build_with(too_many, |_, _| {}).unwrap_err();
+    assert!(matches!(error, Error::TooManyThreads { .. }), "{error}");
     index.build(3).unwrap();
     let more = BuildOptions::new(usize::MAX);
     let error = index.add_trees_with(more, |_, _| {}).unwrap_err();

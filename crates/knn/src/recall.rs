@@ -110,7 +110,7 @@ impl AnnoyIndexer {
                 }
                 let seconds = start.elapsed().as_secs_f64().max(1e-9);
                 Ok(RecallRow {
-                    search_k: search_k.unwrap_or(n * index.get_n_trees()),
+                    search_k: search_k.unwrap_or(n.saturating_mul(index.get_n_trees())),
                     recall: hits as f64 / wanted as f64,
                     qps: queries.len() as f64 / seconds,
                 })

@@ -126,6 +126,8 @@ impl Similarity for KeyedVectors {
     ) -> Result<Vec<(String, f32)>> {
         let (query, excluded) = query_vector(self, positive, negative)?;
         let restrict_vocab = restrict_vocab.filter(|&r| r > 0);
+        // More neighbours than words is every word.
+        let topn = topn.min(self.len());
         let found = match indexer {
             None => ExactIndexer::new(self).search(query.view(), topn, restrict_vocab, &excluded),
             Some(indexer) => filtered(indexer, query.view(), topn, excluded.len(), |id| {
@@ -246,7 +248,7 @@ fn filtered(
     // Ask for just enough to replace the excluded ids (an index does as
     // much work as the neighbours asked: Annoy's default search_k is
     // n * trees); ask again for twice as many if `keep` drops more.
-    let mut asked = topn + excluded;
+    let mut asked = topn.saturating_add(excluded);
     loop {
         let answer = indexer.most_similar(query, asked)?;
         let kept: Vec<(usize, f32)> = answer
@@ -258,7 +260,7 @@ fn filtered(
         if kept.len() == topn || answer.len() < asked {
             return Ok(kept);
         }
-        asked = 2 * asked.max(1);
+        asked = asked.max(1).saturating_mul(2);
     }
 }
 

@@ -42,7 +42,9 @@ pub fn top_k_of(
     if k == 0 {
         return Vec::new();
     }
-    let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(k + 1);
+    // `k` may be anything a caller passed (up to usize::MAX): reserve for
+    // what a heap of that size plausibly holds and let it grow.
+    let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(k.min(1 << 16) + 1);
     for (id, score) in scored {
         let rank = if score.is_nan() {
             f32::NEG_INFINITY
@@ -105,7 +107,7 @@ impl Shortlist {
             max_error,
             best: KBest::new(k),
             candidates: Vec::new(),
-            prune_at: 4 * k + 256,
+            prune_at: k.saturating_mul(4).saturating_add(256),
             floor: f32::NEG_INFINITY,
         }
     }
@@ -162,7 +164,8 @@ impl Shortlist {
         }
         if self.candidates.len() >= self.prune_at {
             self.candidates.retain(|&(_, upper)| upper >= bound);
-            self.prune_at = 2 * self.candidates.len() + 4 * self.k + 256;
+            self.prune_at = (2 * self.candidates.len())
+                .saturating_add(self.k.saturating_mul(4).saturating_add(256));
         }
     }
 
@@ -232,7 +235,7 @@ impl KBest {
         } else {
             KBest::Large {
                 k,
-                heap: BinaryHeap::with_capacity(k + 1),
+                heap: BinaryHeap::with_capacity(k.min(1 << 16) + 1),
             }
         }
     }

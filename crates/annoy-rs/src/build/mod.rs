@@ -33,6 +33,10 @@ use input::Input;
 use layout::{Layout, NodeSink};
 use tree::{Builder, Tree};
 
+/// The most build threads a plan may ask for: more than any machine this
+/// runs on has cores (each thread also holds trees in flight).
+pub const MAX_THREADS: usize = 1024;
+
 /// How a build runs: trees, threads, seed, progress.
 pub(crate) struct Plan<'a> {
     pub n_trees: usize,
@@ -136,14 +140,20 @@ fn lay_out<S: NodeSink + Send>(
 }
 
 /// Checks the tree count and that there are items.
-/// Refuses a plan that cannot succeed, before any work: no trees, no
-/// items, or more trees than Annoy's 32-bit node ids can hold after the
+/// Refuses a plan that cannot succeed, before any work: no trees, more
+/// than [`MAX_THREADS`] threads, no items, or more trees than Annoy's 32-bit node ids can hold after the
 /// `nodes_before` already laid out. A tree over `m` items holds at least
 /// `2⌈m/K⌉ - 1` nodes and adds a root copy, so the count is a lower bound:
 /// an absurd `n_trees` is an error at once, not hours of building.
 fn check(plan: &Plan<'_>, input: &Input, nodes_before: usize) -> Result<()> {
     if plan.n_trees == 0 {
         return Err(Error::ZeroTrees);
+    }
+    if let Some(threads) = plan.threads.filter(|&t| t > MAX_THREADS) {
+        return Err(Error::TooManyThreads {
+            threads,
+            max: MAX_THREADS,
+        });
     }
     let m = input.ids.len() as u128;
     if m == 0 {
@@ -200,8 +210,9 @@ fn grow(
         queue.into_result()
     };
     match plan.threads {
+        // No more threads than trees: the others would have nothing to do.
         Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
+            .num_threads(threads.min(plan.n_trees))
             .build()
             .map_err(|source| Error::ThreadPool { threads, source })?
             .install(run),

@@ -73,10 +73,10 @@ pub struct QueryArgs {
     #[arg(long, allow_hyphen_values = true)]
     vector: Option<String>,
     /// Number of neighbours.
-    #[arg(short, default_value_t = 10)]
+    #[arg(short, default_value_t = 10, value_parser = super::at_least_one)]
     n: usize,
     /// Candidates to gather [default: Annoy's, n * trees].
-    #[arg(long)]
+    #[arg(long, value_parser = super::at_least_one)]
     search_k: Option<usize>,
     /// The vector dimension, for an index without sidecar.
     #[arg(long)]
@@ -101,13 +101,13 @@ pub struct EvalArgs {
     vectors: PathBuf,
     /// Number of random vocabulary words to query [default: 1000, or
     /// every word of a smaller vocabulary].
-    #[arg(long)]
+    #[arg(long, value_parser = super::at_least_one)]
     queries: Option<usize>,
     /// search_k values to try [default: Annoy's default, 1000, 10000].
-    #[arg(long, num_args = 1..)]
+    #[arg(long, num_args = 1.., value_parser = super::at_least_one)]
     search_k: Vec<usize>,
     /// Neighbours per query (recall@n).
-    #[arg(short, default_value_t = 10)]
+    #[arg(short, default_value_t = 10, value_parser = super::at_least_one)]
     n: usize,
     /// Seed of the query sample.
     #[arg(long, default_value_t = 1)]

@@ -71,6 +71,16 @@ pub fn check_outputs(
     Ok(())
 }
 
+/// Parses a count that must be at least 1 (how many neighbours, queries,
+/// words to print): 0 would ask for an empty answer.
+pub fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Whether an output path is `-`, standard output.
 pub fn is_stdout(path: &Path) -> bool {
     path == Path::new("-")

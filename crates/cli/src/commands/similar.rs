@@ -19,14 +19,14 @@ pub struct Args {
     #[arg(long, num_args = 1..)]
     negative: Vec<String>,
     /// How many neighbours.
-    #[arg(short = 'n', long, default_value_t = 10)]
+    #[arg(short = 'n', long, default_value_t = 10, value_parser = super::at_least_one)]
     topn: usize,
     /// Answer through this Annoy index (made by `w2v index build` or gensim's
     /// AnnoyIndexer) instead of exact search.
     #[arg(long, value_name = "FILE.ann")]
     index: Option<PathBuf>,
     /// Candidates gathered per query with --index [default: n * trees].
-    #[arg(long, requires = "index")]
+    #[arg(long, requires = "index", value_parser = super::at_least_one)]
     search_k: Option<usize>,
     /// Search only the first N words.
     #[arg(long, value_name = "N")]

@@ -30,7 +30,7 @@ pub struct Args {
     #[arg(long, default_value_t = 0)]
     threads: usize,
     /// How many of the most frequent words to print.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = super::at_least_one)]
     top: usize,
     /// Print `{"vocab_size":..,"total_words":..,"retained_words":..,"top":[{"word":..,"count":..}]}`.
     #[arg(long)]
