@@ -20,6 +20,11 @@ pub struct Section {
     pub correct: usize,
     /// Questions answered wrongly.
     pub incorrect: usize,
+    /// The questions answered correctly, `[a, b, c, expected]` (upper-cased
+    /// when case-insensitive), in file order: gensim's `'correct'` list.
+    pub correct_questions: Vec<[String; 4]>,
+    /// The questions answered wrongly: gensim's `'incorrect'` list.
+    pub incorrect_questions: Vec<[String; 4]>,
 }
 
 impl Section {
@@ -111,6 +116,8 @@ pub fn evaluate_word_analogies(
                 name: name.trim().to_string(),
                 correct: 0,
                 incorrect: 0,
+                correct_questions: Vec::new(),
+                incorrect_questions: Vec::new(),
             });
             continue;
         }
@@ -175,16 +182,27 @@ pub fn evaluate_word_analogies(
                 }
             })
             .find(|w| vocab.contains_key(w) && !ignore.contains(w));
+        let section = &mut sections[*section];
         if predicted.as_deref() == Some(words[3].as_str()) {
-            sections[*section].correct += 1;
+            section.correct += 1;
+            section.correct_questions.push(words.clone());
         } else {
-            sections[*section].incorrect += 1;
+            section.incorrect += 1;
+            section.incorrect_questions.push(words.clone());
         }
     }
     let total = Section {
         name: "Total accuracy".into(),
         correct: sections.iter().map(|s| s.correct).sum(),
         incorrect: sections.iter().map(|s| s.incorrect).sum(),
+        correct_questions: sections
+            .iter()
+            .flat_map(|s| s.correct_questions.iter().cloned())
+            .collect(),
+        incorrect_questions: sections
+            .iter()
+            .flat_map(|s| s.incorrect_questions.iter().cloned())
+            .collect(),
     };
     if total.correct + total.incorrect == 0 {
         return Err(Error::NothingToEvaluate {
@@ -210,6 +228,117 @@ pub struct PairsReport {
     pub oov_ratio: f64,
     /// Pairs evaluated.
     pub pairs: usize,
+}
+
+impl PairsReport {
+    /// The two-sided p-value of [`PairsReport::pearson`] (scipy's
+    /// `pearsonr(...).pvalue`, which gensim returns).
+    pub fn pearson_pvalue(&self) -> f64 {
+        pearson_pvalue(self.pearson, self.pairs)
+    }
+
+    /// The two-sided p-value of [`PairsReport::spearman`] (scipy's
+    /// `spearmanr(...).pvalue`).
+    pub fn spearman_pvalue(&self) -> f64 {
+        spearman_pvalue(self.spearman, self.pairs)
+    }
+}
+
+/// The two-sided p-value of a Pearson correlation `r` over `n` pairs, as
+/// scipy's `pearsonr`: under independence `(r + 1) / 2` follows
+/// Beta(n/2 - 1, n/2 - 1). NaN for a NaN `r` or fewer than 3 pairs.
+pub fn pearson_pvalue(r: f64, n: usize) -> f64 {
+    if r.is_nan() || n < 3 {
+        return f64::NAN;
+    }
+    let a = n as f64 / 2.0 - 1.0;
+    (2.0 * beta_inc(a, a, (1.0 - r.abs().min(1.0)) / 2.0)).min(1.0)
+}
+
+/// The two-sided p-value of a Spearman correlation `rho` over `n` pairs, as
+/// scipy's `spearmanr`: Student's t with `n - 2` degrees of freedom.
+/// NaN for a NaN `rho` or fewer than 3 pairs.
+pub fn spearman_pvalue(rho: f64, n: usize) -> f64 {
+    if rho.is_nan() || n < 3 {
+        return f64::NAN;
+    }
+    let dof = (n - 2) as f64;
+    let t2 = rho * rho * dof / ((1.0 + rho) * (1.0 - rho)).max(0.0);
+    if !t2.is_finite() {
+        return 0.0;
+    }
+    // 2 * sf(|t|) = I_{dof / (dof + t²)}(dof / 2, 1 / 2).
+    beta_inc(dof / 2.0, 0.5, dof / (dof + t2)).min(1.0)
+}
+
+/// ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: about 15 digits).
+fn ln_gamma(x: f64) -> f64 {
+    const C: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        let pi = std::f64::consts::PI;
+        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let t = x + 7.5;
+    let sum = C[1..]
+        .iter()
+        .enumerate()
+        .fold(C[0], |acc, (i, c)| acc + c / (x + i as f64 + 1.0));
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + sum.ln()
+}
+
+/// The regularised incomplete beta function `I_x(a, b)` (continued
+/// fraction, modified Lentz).
+fn beta_inc(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let front =
+        (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
+    if x < (a + 1.0) / (a + b + 2.0) {
+        front * beta_fraction(a, b, x) / a
+    } else {
+        1.0 - front * beta_fraction(b, a, 1.0 - x) / b
+    }
+}
+
+fn beta_fraction(a: f64, b: f64, x: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let nonzero = |v: f64| if v.abs() < TINY { TINY } else { v };
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 / nonzero(1.0 - qab * x / qap);
+    let mut h = d;
+    for m in 1..=1000 {
+        let m = m as f64;
+        let m2 = 2.0 * m;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 / nonzero(1.0 + aa * d);
+        c = nonzero(1.0 + aa / c);
+        h *= d * c;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 / nonzero(1.0 + aa * d);
+        c = nonzero(1.0 + aa / c);
+        let step = d * c;
+        h *= step;
+        if (step - 1.0).abs() < 1e-15 {
+            break;
+        }
+    }
+    h
 }
 
 /// Correlates human similarity scores (`word1<TAB>word2<TAB>score` per
@@ -321,6 +450,62 @@ pub fn ranks(values: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn analogy_sections_list_their_questions_like_gensim() {
+        let mut kv = KeyedVectors::new(2);
+        for (word, v) in [
+            ("a", [1.0, 0.0]),
+            ("b", [0.0, 1.0]),
+            ("c", [1.0, 0.1]),
+            ("d", [0.1, 1.0]),
+        ] {
+            kv.push(word, &v).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.txt");
+        // b + c - a points at d (right); then at a, not the excluded c (wrong).
+        std::fs::write(&path, ": one\na b c d\n: two\nd c b c\n").unwrap();
+        let report = evaluate_word_analogies(&kv, &path, 10, true).unwrap();
+        let q = |w: [&str; 4]| w.map(str::to_owned);
+        assert_eq!(
+            report.sections[0].correct_questions,
+            [q(["A", "B", "C", "D"])]
+        );
+        assert!(report.sections[0].incorrect_questions.is_empty());
+        assert_eq!(
+            report.sections[1].incorrect_questions,
+            [q(["D", "C", "B", "C"])]
+        );
+        assert_eq!(
+            report.total.correct_questions,
+            report.sections[0].correct_questions
+        );
+        assert_eq!(
+            report.total.incorrect_questions,
+            report.sections[1].incorrect_questions
+        );
+    }
+
+    #[test]
+    fn pvalues_agree_with_scipy() {
+        // scipy 1.17: pearsonr / spearmanr of x = 0..50, y = x + 20 sin x,
+        // and of [1..5] against [2, 1, 4, 3, 5].
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs();
+        assert!(close(
+            pearson_pvalue(0.685_151_338_297_973_5, 50),
+            4.052_415_271_523_066e-8
+        ));
+        assert!(close(
+            spearman_pvalue(0.693_061_224_489_796, 50),
+            2.436_227_939_607_916_7e-8
+        ));
+        assert!(close(pearson_pvalue(0.8, 5), 0.104_088_038_661_827_82));
+        assert!(close(spearman_pvalue(0.8, 5), 0.104_088_038_661_827_88));
+        assert_eq!(spearman_pvalue(1.0, 10), 0.0);
+        assert!(close(pearson_pvalue(0.0, 10), 1.0));
+        assert!(pearson_pvalue(0.5, 2).is_nan());
+    }
 
     #[test]
     fn ranks_average_ties_like_scipy() {

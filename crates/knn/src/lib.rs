@@ -33,8 +33,8 @@ mod topk;
 pub use annoy::{AnnoyIndexer, AnnoyIndexerBuilder};
 pub use error::{Error, Result};
 pub use eval::{
-    evaluate_word_analogies, evaluate_word_pairs, pearson, ranks, AnalogyReport, PairsReport,
-    Section,
+    evaluate_word_analogies, evaluate_word_pairs, pearson, pearson_pvalue, ranks, spearman_pvalue,
+    AnalogyReport, PairsReport, Section,
 };
 pub use exact::ExactIndexer;
 pub use indexer::Indexer;
