@@ -260,6 +260,10 @@ fn impossible_sizes_are_errors_not_aborts() {
         ]),
         &["workers", "at most"],
     );
+    failed_with(
+        &w2v(&["vocab", "--corpus", s(&c), "--threads", "100000"]),
+        &["100000 threads", "limit of 1024"],
+    );
     let v = dir.path().join("v.txt");
     word_vectors(&v, 30, 4, 0.0);
     let index = dir.path().join("v.ann");

@@ -56,6 +56,14 @@ pub enum Error {
         /// Where a manually fetched `text8.zip` would be picked up.
         cache_dir: PathBuf,
     },
+    /// More counting threads than [`crate::MAX_THREADS`] were asked for.
+    #[error("{threads} threads asked for, more than the limit of {max}")]
+    TooManyThreads {
+        /// Threads asked for.
+        threads: usize,
+        /// The limit.
+        max: usize,
+    },
     /// No cache directory could be chosen.
     #[error("no cache directory: set W2V_CACHE_DIR or pass one explicitly")]
     NoCacheDir,

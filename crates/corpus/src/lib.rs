@@ -31,4 +31,4 @@ pub use crate::corpus::{Corpus, DEFAULT_MAX_SENTENCE_LENGTH};
 pub use error::{Error, Result};
 pub use reader::{ReaderStats, Sentence, SentenceReader, MAX_WORD_BYTES};
 pub use source::Encoding;
-pub use vocab::{Vocab, VocabOptions, VocabStats};
+pub use vocab::{Vocab, VocabOptions, VocabStats, MAX_THREADS};

@@ -5,7 +5,7 @@ use hashbrown::{DefaultHashBuilder, HashMap};
 use rayon::prelude::*;
 
 use crate::corpus::Corpus;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::reader::SentenceReader;
 use crate::source::Encoding;
 
@@ -26,6 +26,10 @@ pub struct VocabOptions {
     /// pruning depends on the order of the whole pass.
     pub threads: usize,
 }
+
+/// The most counting threads [`VocabOptions::threads`] may ask for (each
+/// holds an open file): more than any machine this runs on has cores.
+pub const MAX_THREADS: usize = 1024;
 
 impl Default for VocabOptions {
     fn default() -> Self {
@@ -98,6 +102,12 @@ impl Vocab {
     pub fn build_with(corpus: &Corpus, options: &VocabOptions) -> Result<Vocab> {
         let threads = match options.threads {
             0 => rayon::current_num_threads(),
+            n if n > MAX_THREADS => {
+                return Err(Error::TooManyThreads {
+                    threads: n,
+                    max: MAX_THREADS,
+                })
+            }
             n => n,
         };
         let max_vocab_size = options.max_vocab_size.filter(|&m| m > 0);
