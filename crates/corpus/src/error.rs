@@ -67,6 +67,15 @@ pub enum Error {
     /// No cache directory could be chosen.
     #[error("no cache directory: set W2V_CACHE_DIR or pass one explicitly")]
     NoCacheDir,
+    /// A word given to [`crate::LineWriter`] is empty or holds whitespace,
+    /// so it could not be read back as one word.
+    #[error("sentence {sentence}: the word {word:?} is empty or holds whitespace, which separates words")]
+    UnwritableWord {
+        /// The 0-based index of the sentence.
+        sentence: u64,
+        /// The word.
+        word: String,
+    },
 }
 
 /// This crate's `Result`.

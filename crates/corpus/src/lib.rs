@@ -26,9 +26,11 @@ mod reader;
 mod source;
 pub mod text8;
 mod vocab;
+mod writer;
 
 pub use crate::corpus::{Corpus, DEFAULT_MAX_SENTENCE_LENGTH};
 pub use error::{Error, Result};
 pub use reader::{ReaderStats, Sentence, SentenceReader, MAX_WORD_BYTES};
 pub use source::Encoding;
 pub use vocab::{Vocab, VocabOptions, VocabStats, MAX_THREADS};
+pub use writer::LineWriter;
