@@ -227,7 +227,7 @@ pub fn write(kv: &KeyedVectors, path: &Path, format: Format, options: &WriteOpti
 /// Writes `kv` in `format` to a stream (standard output, a pipe), for the
 /// word2vec formats; the native format is refused (it is laid out to be
 /// memory-mapped from a file). The counts file of `options`, if named, is
-/// written as by [`write`].
+/// written as by [`write()`].
 pub fn write_to(
     kv: &KeyedVectors,
     out: &mut dyn std::io::Write,
