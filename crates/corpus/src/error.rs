@@ -56,6 +56,16 @@ pub enum Error {
         /// Where a manually fetched `text8.zip` would be picked up.
         cache_dir: PathBuf,
     },
+    /// A line of a documents file does not follow its form.
+    #[error("{}, line {line}: {message}", path.display())]
+    BadLine {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: u64,
+        /// What was wrong.
+        message: &'static str,
+    },
     /// More counting threads than [`crate::MAX_THREADS`] were asked for.
     #[error("{threads} threads asked for, more than the limit of {max}")]
     TooManyThreads {

@@ -1,5 +1,6 @@
-//! Corpora for word2vec training: streaming readers of text8-style and
-//! one-sentence-per-line files (plain, `.gz`, or straight from a `.zip`),
+//! Corpora for word2vec and Doc2Vec training: streaming readers of
+//! text8-style and one-sentence-per-line files and of tagged documents
+//! (plain, `.gz`, or straight from a `.zip`),
 //! byte-range splitting for parallel readers, gensim-exact vocabulary
 //! building, and the text8 download with a verified cache.
 //!
@@ -21,6 +22,7 @@
 #![deny(missing_docs)]
 
 mod corpus;
+mod documents;
 mod error;
 mod reader;
 mod source;
@@ -29,6 +31,9 @@ mod vocab;
 mod writer;
 
 pub use crate::corpus::{Corpus, DEFAULT_MAX_SENTENCE_LENGTH};
+pub use documents::{
+    Document, DocumentReader, DocumentStats, Documents, Tag, DEFAULT_MAX_DOCUMENT_WORDS,
+};
 pub use error::{Error, Result};
 pub use reader::{ReaderStats, Sentence, SentenceReader, MAX_WORD_BYTES};
 pub use source::Encoding;
