@@ -1,0 +1,34 @@
+//! `w2v_annoy._w2v_annoy`: the native half of the `w2v_annoy` Python package.
+//!
+//! A thin layer over the workspace's library crates with gensim's and
+//! Annoy's names, defaults and return shapes: `KeyedVectors` (`vecstore` +
+//! `knn`), `Word2Vec` (`embed`, `corpus`), `AnnoyIndexer` (`knn`) and
+//! `AnnoyIndex` (`annoy-rs`). No algorithm lives here: arguments are
+//! converted, the GIL is released around the Rust call, and errors become
+//! the exceptions the peers raise ([`errors`]).
+
+mod annoy_index;
+mod annoy_indexer;
+mod convert;
+mod corpus_py;
+mod errors;
+mod keyed_vectors;
+mod logging;
+mod word2vec;
+
+use pyo3::prelude::*;
+
+/// The native module; `w2v_annoy/__init__.py` re-exports its classes.
+#[pymodule]
+fn _w2v_annoy(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    logging::install(m.py())?;
+    m.add_class::<keyed_vectors::KeyedVectors>()?;
+    m.add_class::<annoy_index::AnnoyIndex>()?;
+    m.add_class::<annoy_indexer::AnnoyIndexer>()?;
+    m.add_class::<word2vec::Word2Vec>()?;
+    m.add_class::<corpus_py::Text8Corpus>()?;
+    m.add_class::<corpus_py::LineSentence>()?;
+    m.add_class::<corpus_py::SentenceIterator>()?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

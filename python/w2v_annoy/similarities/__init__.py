@@ -1,0 +1,5 @@
+"""gensim's ``gensim.similarities`` names."""
+
+from .._w2v_annoy import AnnoyIndexer
+
+__all__ = ["AnnoyIndexer"]
