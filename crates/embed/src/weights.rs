@@ -1,12 +1,20 @@
 //! [`Weights`]: a matrix shared by all training threads, Hogwild style,
-//! without undefined behaviour.
+//! without undefined behaviour, moved a whole row at a time with vector
+//! instructions.
 //!
-//! Each value is an `AtomicU32` holding f32 bits, read and written with
-//! `Relaxed` ordering (plain moves on x86 and ARM). Threads copy the rows
-//! they need into private buffers ([`Weights::gather`]), compute there with
-//! vector instructions, and add their deltas back ([`Weights::add`]). As in
-//! word2vec.c and gensim, concurrent updates of one row may lose an update;
-//! unlike a shared `&mut [f32]`, this is a data race the language allows.
+//! Each value is an `AtomicU32` holding f32 bits. Rust code only ever reads
+//! and writes them as atomics (`Relaxed`). Threads copy the rows they need
+//! into private buffers ([`Weights::gather`]), compute there, and add their
+//! deltas back ([`Weights::add`]). As in word2vec.c and gensim, concurrent
+//! updates of one row may lose an update; unlike a shared `&mut [f32]`, this
+//! is a race the language allows.
+//!
+//! On x86-64 the row moves are 16-byte SSE loads and stores in inline
+//! assembly (`movups`, `addps`), four floats per instruction; elsewhere
+//! they are one relaxed atomic access per float (the [`portable`]
+//! functions, which the compiler cannot vectorise). Why the assembly is
+//! sound is argued at [`row_ops`] and in `docs/ARCHITECTURE.md`
+//! ("Hogwild without undefined behaviour").
 
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
@@ -48,28 +56,28 @@ impl Weights {
         self.dim
     }
 
+    #[inline]
     fn row(&self, row: u32) -> &[AtomicU32] {
         let start = row as usize * self.dim;
         &self.values[start..start + self.dim]
     }
 
-    /// Copies row `row` into `out` (`dim` values).
+    /// Copies row `row` into `out` (its first `dim` values).
+    ///
+    /// # Panics
+    /// If `row` is out of range or `out` is shorter than a row.
     #[inline]
     pub fn gather(&self, row: u32, out: &mut [f32]) {
-        for (out, value) in out.iter_mut().zip(self.row(row)) {
-            *out = f32::from_bits(value.load(Relaxed));
-        }
+        row_ops::load(self.row(row), &mut out[..self.dim]);
     }
 
-    /// Adds `delta` (`dim` values) to row `row`.
+    /// Adds `delta` (its first `dim` values) to row `row`.
+    ///
+    /// # Panics
+    /// If `row` is out of range or `delta` is shorter than a row.
     #[inline]
     pub fn add(&self, row: u32, delta: &[f32]) {
-        for (value, delta) in self.row(row).iter().zip(delta) {
-            value.store(
-                (f32::from_bits(value.load(Relaxed)) + delta).to_bits(),
-                Relaxed,
-            );
-        }
+        row_ops::add(self.row(row), &delta[..self.dim]);
     }
 
     /// A copy of the whole matrix.
@@ -92,6 +100,145 @@ impl std::fmt::Debug for Weights {
     }
 }
 
+/// Row moves one relaxed atomic access per float: the reference, and the
+/// implementation on targets without the assembly.
+pub(crate) mod portable {
+    use super::*;
+
+    /// `out[i] = shared[i]` for every `i` of the shorter slice.
+    #[inline]
+    pub(crate) fn load(shared: &[AtomicU32], out: &mut [f32]) {
+        for (out, value) in out.iter_mut().zip(shared) {
+            *out = f32::from_bits(value.load(Relaxed));
+        }
+    }
+
+    /// `shared[i] += delta[i]` (f32 addition) for every `i` of the shorter slice.
+    #[inline]
+    pub(crate) fn add(shared: &[AtomicU32], delta: &[f32]) {
+        for (value, delta) in shared.iter().zip(delta) {
+            value.store(
+                (f32::from_bits(value.load(Relaxed)) + delta).to_bits(),
+                Relaxed,
+            );
+        }
+    }
+}
+
+/// Row moves with 16-byte SSE instructions in inline assembly (x86-64).
+///
+/// # Why this is sound
+///
+/// The Rust memory model has no vector atomics, and a plain `&mut [f32]`
+/// shared between threads is a data race (undefined behaviour). An `asm!`
+/// block is opaque to the compiler: it may do anything that some Rust code
+/// could do with the pointers it is given, and the compiler must assume it
+/// did. What these blocks do is exactly what [`portable`] does, one
+/// `Relaxed` atomic load or store per float, in an unspecified order:
+///
+/// - the memory is `[AtomicU32]`, so every element is 4-byte aligned and
+///   every other access to it (in Rust) is atomic; nothing here creates a
+///   `&`/`&mut f32` to shared memory;
+/// - on x86-64 an aligned 4-byte load or store is single-copy atomic
+///   (Intel SDM vol. 3A, "Guaranteed atomic operations"). A 16-byte
+///   `movups` may be carried out as several accesses, but the hardware
+///   splits them only at 8-byte or cache-line boundaries, which are
+///   element boundaries: no float is ever torn, so each element is read or
+///   written as a relaxed atomic would be;
+/// - `addps` adds each pair of floats with IEEE single-precision rounding,
+///   bit for bit what the portable `f32 + f32` does, so both paths give the
+///   same weights;
+/// - a read-add-write of a row is not atomic as a whole: another thread's
+///   update between the load and the store can be lost. That is Hogwild's
+///   documented race (word2vec.c and gensim have it too), a lost update and
+///   never undefined behaviour, as with the portable load-then-store;
+/// - the pointers and counts come from slices whose lengths are checked,
+///   so the blocks read and write only inside them; they use no stack and
+///   leave the direction flag alone.
+///
+/// The unit tests check both paths against each other, bit for bit, for
+/// every row length up to 70 (so every tail), that neighbouring values are
+/// never touched, and that repeated adds to one row are all kept.
+pub(crate) mod row_ops {
+    use super::*;
+
+    /// `out[i] = shared[i]` (lengths must be equal).
+    #[inline]
+    pub(crate) fn load(shared: &[AtomicU32], out: &mut [f32]) {
+        assert_eq!(shared.len(), out.len(), "row lengths differ");
+        #[cfg(target_arch = "x86_64")]
+        {
+            let blocks = shared.len() / 4;
+            if blocks > 0 {
+                // SAFETY: `shared` and `out` hold `4 * blocks` or more
+                // elements (lengths checked above), so every 16-byte access
+                // is inside them; `out` is exclusively ours; the reads of
+                // `shared` are per-element relaxed atomic loads (see the
+                // module's argument). No stack, flags clobbered (default).
+                unsafe {
+                    std::arch::asm!(
+                        "2:",
+                        "movups {v}, xmmword ptr [{src}]",
+                        "movups xmmword ptr [{dst}], {v}",
+                        "add {src}, 16",
+                        "add {dst}, 16",
+                        "dec {n}",
+                        "jnz 2b",
+                        src = inout(reg) shared.as_ptr() => _,
+                        dst = inout(reg) out.as_mut_ptr() => _,
+                        n = inout(reg) blocks => _,
+                        v = out(xmm_reg) _,
+                        options(nostack),
+                    );
+                }
+            }
+            let done = blocks * 4;
+            portable::load(&shared[done..], &mut out[done..]);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        portable::load(shared, out);
+    }
+
+    /// `shared[i] += delta[i]` (lengths must be equal).
+    #[inline]
+    pub(crate) fn add(shared: &[AtomicU32], delta: &[f32]) {
+        assert_eq!(shared.len(), delta.len(), "row lengths differ");
+        #[cfg(target_arch = "x86_64")]
+        {
+            let blocks = shared.len() / 4;
+            if blocks > 0 {
+                // SAFETY: as in `load`: both slices hold `4 * blocks` or
+                // more elements; `delta` is only read; each element of
+                // `shared` is read, added to (IEEE single, as `f32 + f32`)
+                // and written back with per-element atomic accesses.
+                unsafe {
+                    std::arch::asm!(
+                        "2:",
+                        "movups {v}, xmmword ptr [{row}]",
+                        "movups {d}, xmmword ptr [{delta}]",
+                        "addps {v}, {d}",
+                        "movups xmmword ptr [{row}], {v}",
+                        "add {row}, 16",
+                        "add {delta}, 16",
+                        "dec {n}",
+                        "jnz 2b",
+                        row = inout(reg) shared.as_ptr() => _,
+                        delta = inout(reg) delta.as_ptr() => _,
+                        n = inout(reg) blocks => _,
+                        v = out(xmm_reg) _,
+                        d = out(xmm_reg) _,
+                        options(nostack),
+                    );
+                }
+            }
+            let done = blocks * 4;
+            portable::add(&shared[done..], &delta[done..]);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        portable::add(shared, delta);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,19 +254,98 @@ mod tests {
         assert_eq!(w.to_array(), ndarray::array![[1.0, 2.0], [3.5, 0.0]]);
     }
 
+    /// A float with every bit pattern class: signs, exponents, payloads.
+    fn value(i: usize) -> f32 {
+        let bits = (i as u32).wrapping_mul(0x9E37_79B9) ^ 0x5555_0000;
+        let x = f32::from_bits(bits & 0xBF7F_FFFF); // finite, |x| < 2^64
+        if x.is_finite() {
+            x
+        } else {
+            i as f32
+        }
+    }
+
+    /// The vector path and the per-float reference agree bit for bit on
+    /// every row length and offset, and touch nothing outside the row: a
+    /// lost, torn or misplaced float on the single-thread path fails here.
+    #[test]
+    fn vector_row_moves_equal_the_atomic_reference_bit_for_bit() {
+        for len in 0..=70 {
+            for offset in 0..4 {
+                let total = len + offset + 5;
+                let fast = Weights::from_values((0..total).map(value), 1);
+                let slow = Weights::from_values((0..total).map(value), 1);
+                let range = offset..offset + len;
+                let delta: Vec<f32> = (0..len).map(|i| value(i * 31 + 7) * 1e-3).collect();
+                row_ops::add(&fast.values[range.clone()], &delta);
+                portable::add(&slow.values[range.clone()], &delta);
+                let bits =
+                    |w: &Weights| w.values.iter().map(|v| v.load(Relaxed)).collect::<Vec<_>>();
+                assert_eq!(bits(&fast), bits(&slow), "add, len {len} offset {offset}");
+                let (mut a, mut b) = (vec![-1.0f32; len], vec![-1.0f32; len]);
+                row_ops::load(&fast.values[range.clone()], &mut a);
+                portable::load(&slow.values[range], &mut b);
+                let to_bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(to_bits(&a), to_bits(&b), "load, len {len} offset {offset}");
+            }
+        }
+    }
+
+    #[test]
+    fn repeated_adds_to_one_row_are_all_kept() {
+        let w = Weights::zeros(3, 37);
+        for _ in 0..1000 {
+            w.add(1, &[0.5; 37]);
+            w.add(1, &[-0.25; 37]);
+        }
+        let a = w.to_array();
+        assert!(a.row(1).iter().all(|&x| x == 250.0), "{:?}", a.row(1));
+        assert!(a.row(0).iter().chain(a.row(2)).all(|&x| x == 0.0));
+        let mut out = vec![0.0; 40];
+        w.gather(1, &mut out);
+        assert!(out[..37].iter().all(|&x| x == 250.0));
+        assert!(out[37..].iter().all(|&x| x == 0.0), "wrote past the row");
+    }
+
     #[test]
     fn concurrent_adds_to_distinct_rows_are_all_kept() {
-        let w = Weights::zeros(8, 4);
+        let w = Weights::zeros(8, 100);
         std::thread::scope(|s| {
             for t in 0..8u32 {
                 let w = &w;
                 s.spawn(move || {
                     for _ in 0..1000 {
-                        w.add(t, &[1.0; 4]);
+                        w.add(t, &[1.0; 100]);
                     }
                 });
             }
         });
         assert!(w.to_array().iter().all(|&x| x == 1000.0));
+    }
+
+    #[test]
+    fn concurrent_readers_never_see_a_torn_float() {
+        // Writers flip whole rows between two bit patterns; readers check
+        // that every float they load is one of the two.
+        let (a, b) = (1.5f32, -3.25f32);
+        let w = Weights::from_values(std::iter::repeat_n(a, 4 * 64), 64);
+        std::thread::scope(|s| {
+            let w = &w;
+            s.spawn(move || {
+                let flip = [b - a; 64];
+                let back = [a - b; 64];
+                for _ in 0..20_000 {
+                    w.add(2, &flip);
+                    w.add(2, &back);
+                }
+            });
+            s.spawn(move || {
+                let mut row = [0.0f32; 64];
+                for _ in 0..20_000 {
+                    w.gather(2, &mut row);
+                    assert!(row.iter().all(|&x| x == a || x == b), "{row:?}");
+                }
+            });
+        });
     }
 }
