@@ -1,12 +1,14 @@
 //! [`ExactIndexer`]: brute-force search over the unit vectors, exact answers.
 
+use std::sync::Arc;
+
 use ndarray::{ArrayView1, ArrayView2, Axis, Slice};
 use rayon::prelude::*;
-use vecstore::int8::{Int8Query, Int8Rows};
 use vecstore::KeyedVectors;
 
 use crate::error::Result;
 use crate::indexer::{check_dim, Indexer};
+use crate::int8::{Int8Query, Int8Rows};
 use crate::topk::{top_k, top_k_of, Shortlist};
 
 /// Brute force over the unit vectors: exact answers.
@@ -23,14 +25,19 @@ use crate::topk::{top_k, top_k_of, Shortlist};
 #[derive(Debug, Clone)]
 pub struct ExactIndexer<'a> {
     normed: ArrayView2<'a, f32>,
-    int8: Option<&'a Int8Rows>,
+    int8: Arc<NormedInt8>,
 }
+
+/// The quantised unit vectors of a [`KeyedVectors`], cached by it
+/// ([`KeyedVectors::derived`]); `None` if a vector is not finite.
+#[derive(Debug)]
+struct NormedInt8(Option<Int8Rows>);
 
 /// Rows scored by one task of a single query.
 const ROWS_PER_TASK: usize = 8192;
 
 /// Rows scored at a time into a buffer that stays in cache (a multiple of
-/// `vecstore::int8::BLOCK_ROWS`).
+/// [`crate::int8::BLOCK_ROWS`]).
 const TILE_ROWS: usize = 1024;
 
 /// Queries of a batch that share each pass over the rows.
@@ -38,11 +45,12 @@ const QUERIES_PER_PASS: usize = 8;
 
 impl<'a> ExactIndexer<'a> {
     /// An indexer over the unit vectors of `kv` (both the f32 and the
-    /// quantised copy are computed on first use and cached by `kv`).
+    /// quantised copy are computed on first use and cached by `kv`, until
+    /// it changes).
     pub fn new(kv: &'a KeyedVectors) -> Self {
         ExactIndexer {
             normed: kv.normed_vectors(),
-            int8: kv.normed_int8(),
+            int8: kv.derived(|kv| NormedInt8(Int8Rows::new(kv.normed_vectors()))),
         }
     }
 
@@ -110,7 +118,7 @@ impl<'a> ExactIndexer<'a> {
                     .enumerate()
                     .filter_map(|(i, q)| Some((i, self.quantise(&q.view())?.1)))
                     .collect();
-                let mut shortlists = match self.int8 {
+                let mut shortlists = match &self.int8.0 {
                     Some(int8) => shortlist_pass(int8, rows.nrows(), &quantised, topn, excluded),
                     None => Vec::new(),
                 }
@@ -133,8 +141,8 @@ impl<'a> ExactIndexer<'a> {
     }
 
     /// The quantised rows and query, if both exist (see the type's doc).
-    fn quantise(&self, query: &ArrayView1<'_, f32>) -> Option<(&'a Int8Rows, Int8Query)> {
-        let int8 = self.int8?;
+    fn quantise(&self, query: &ArrayView1<'_, f32>) -> Option<(&Int8Rows, Int8Query)> {
+        let int8 = self.int8.0.as_ref()?;
         Some((int8, int8.query(query.as_slice()?)?))
     }
 

@@ -16,7 +16,8 @@
 //! assert_eq!(best[1].0, 2);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-#![forbid(unsafe_code)]
+// Only the SIMD kernels of the quantised search use `unsafe`.
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 mod annoy;
@@ -25,6 +26,8 @@ mod error;
 mod eval;
 mod exact;
 mod indexer;
+#[allow(unsafe_code)]
+mod int8;
 mod recall;
 pub mod sidecar;
 mod similarity;

@@ -1,15 +1,15 @@
 //! [`KeyedVectors`]: an ordered vocabulary and one vector per word.
 
+use std::any::Any;
 use std::fmt;
 use std::hash::BuildHasher;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use hashbrown::hash_table::Entry;
 use hashbrown::{DefaultHashBuilder, HashTable};
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
 
 use crate::error::{Error, Result};
-use crate::int8::Int8Rows;
 use crate::matrix::Matrix;
 
 /// Words and their vectors, like gensim's `KeyedVectors`.
@@ -49,7 +49,35 @@ pub struct KeyedVectors {
 #[derive(Clone, Default)]
 struct Derived {
     normed: OnceLock<Array2<f32>>,
-    normed_int8: OnceLock<Option<Int8Rows>>,
+    /// What other crates derive (see [`KeyedVectors::derived`]).
+    others: Others,
+}
+
+/// Values of any type derived from the vectors, at most one per type.
+#[derive(Default)]
+struct Others(Mutex<Vec<Arc<dyn Any + Send + Sync>>>);
+
+impl Others {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Arc<dyn Any + Send + Sync>>> {
+        // A panic in another thread cannot leave the list half-changed: the
+        // only changes are whole pushes.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn get<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        self.lock()
+            .iter()
+            .find_map(|value| Arc::clone(value).downcast::<T>().ok())
+    }
+}
+
+impl Clone for Others {
+    /// The clone shares the values (they were derived from the same vectors).
+    fn clone(&self) -> Self {
+        Others(Mutex::new(self.lock().clone()))
+    }
 }
 
 impl KeyedVectors {
@@ -230,15 +258,26 @@ impl KeyedVectors {
             .view()
     }
 
-    /// The unit vectors quantised to bytes (see [`Int8Rows`]), for fast
-    /// exact search; computed on first use and cached like
-    /// [`normed_vectors`](Self::normed_vectors). `None` if a vector holds
-    /// a value that is not finite.
-    pub fn normed_int8(&self) -> Option<&Int8Rows> {
-        self.derived
-            .normed_int8
-            .get_or_init(|| Int8Rows::new(self.normed_vectors()))
-            .as_ref()
+    /// A value of type `T` that another crate derives from these vectors
+    /// (a search structure, say): computed by `init` on the first call for
+    /// `T`, then cached like [`normed_vectors`](Self::normed_vectors) until
+    /// the next mutation. This crate never looks inside it. Two threads
+    /// asking at once may both run `init`; the first value stored is kept
+    /// and returned to both.
+    pub fn derived<T: Any + Send + Sync>(&self, init: impl FnOnce(&Self) -> T) -> Arc<T> {
+        if let Some(value) = self.derived.others.get::<T>() {
+            return value;
+        }
+        let value = Arc::new(init(self));
+        let mut others = self.derived.others.lock();
+        if let Some(first) = others
+            .iter()
+            .find_map(|other| Arc::clone(other).downcast::<T>().ok())
+        {
+            return first;
+        }
+        others.push(value.clone());
+        value
     }
 
     /// Iterates over `(word, vector)` in vocabulary order.
@@ -550,5 +589,33 @@ mod tests {
         assert!(kv.is_empty());
         assert_eq!(kv.dim(), 300);
         assert_eq!(kv.vectors().shape(), &[0, 300]);
+    }
+
+    #[test]
+    fn derived_values_are_cached_per_type_and_dropped_on_mutation() {
+        #[derive(Debug, PartialEq)]
+        struct Rows(usize);
+        #[derive(Debug, PartialEq)]
+        struct Dim(usize);
+        let mut kv = sample();
+        let runs = std::cell::Cell::new(0);
+        let rows = |kv: &KeyedVectors| {
+            runs.set(runs.get() + 1);
+            Rows(kv.len())
+        };
+        let first = kv.derived(rows);
+        assert_eq!(*first, Rows(4));
+        assert!(Arc::ptr_eq(&first, &kv.derived(rows)), "cached");
+        assert_eq!(*kv.derived(|kv| Dim(kv.dim())), Dim(2), "one per type");
+        assert_eq!(runs.get(), 1);
+        let clone = kv.clone();
+        assert!(
+            Arc::ptr_eq(&first, &clone.derived(rows)),
+            "shared by clones"
+        );
+        kv.push("d", &[1.0, 1.0]).unwrap();
+        assert_eq!(*kv.derived(rows), Rows(5), "recomputed after a mutation");
+        assert_eq!(*clone.derived(rows), Rows(4), "the clone keeps its own");
+        assert_eq!(runs.get(), 2);
     }
 }

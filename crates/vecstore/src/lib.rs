@@ -32,7 +32,6 @@
 
 mod error;
 mod format;
-pub mod int8;
 mod keyed_vectors;
 mod matrix;
 pub mod native;

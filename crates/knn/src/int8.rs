@@ -3,7 +3,7 @@
 //!
 //! Exact search uses it to scan a quarter of the bytes of the f32 matrix and
 //! then re-rank, in f32, only the rows whose score could still be among the
-//! best (see `knn`'s exact indexer): the answer stays exact.
+//! best ([`crate::ExactIndexer`]): the answer stays exact.
 //!
 //! Row `r` is stored as codes `c = round(x / s)` with the row's scale
 //! `s = max|x_i| / 127`, so `x = s c + e`; a query `q` likewise as
@@ -115,21 +115,6 @@ impl Int8Rows {
             code_norms,
             error_norms,
         })
-    }
-
-    /// The number of rows.
-    pub fn len(&self) -> usize {
-        self.rows
-    }
-
-    /// Whether there are no rows.
-    pub fn is_empty(&self) -> bool {
-        self.rows == 0
-    }
-
-    /// The number of components per row.
-    pub fn dim(&self) -> usize {
-        self.dim
     }
 
     /// Quantises a query of this dimension; `None` if its length differs, a
@@ -580,7 +565,7 @@ mod tests {
         assert!(int8.query(&[0.0, 0.0]).is_none());
         assert!(int8.query(&[1.0]).is_none());
         assert!(int8.query(&[f32::INFINITY, 0.0]).is_none());
-        assert_eq!(int8.len(), 2);
+        assert_eq!((int8.rows, int8.dim), (2, 2));
     }
 
     #[test]
