@@ -7,19 +7,35 @@
 //! Per pair, as gensim: `f = x·y`; skipped if `|f| >= 6`; else
 //! `g = (label - σ(f)) * alpha`, `dx += g·y`, `dy += g·x`.
 //!
-//! The pair loop is compiled twice: portable, and with AVX2+FMA, chosen at
-//! run time.
+//! The arithmetic is in [`crate::kernels`], whose best variant for this
+//! CPU each thread's [`Scratch`] holds.
 
-use crate::tables::{Sigmoid, MAX_EXP};
+use crate::kernels::{self, Kernels, Pairs};
+use crate::tables::Sigmoid;
 use crate::weights::Weights;
 
-/// A thread's private buffers, reused across batches.
-#[derive(Debug, Default)]
+/// A thread's private buffers, reused across batches, and the kernels.
+#[derive(Debug)]
 pub struct Scratch {
     x: Vec<f32>,
     y: Vec<f32>,
     dx: Vec<f32>,
     dy: Vec<f32>,
+    g: Vec<f32>,
+    kernels: &'static Kernels,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch {
+            x: Vec::new(),
+            y: Vec::new(),
+            dx: Vec::new(),
+            dy: Vec::new(),
+            g: Vec::new(),
+            kernels: kernels::best(),
+        }
+    }
 }
 
 /// One batch: rows of the input matrix, rows of the output matrix with
@@ -57,16 +73,17 @@ pub fn skip_gram(
     for (row, y) in batch.targets.iter().zip(s.y.chunks_exact_mut(d)) {
         output.gather(*row, y);
     }
-    pairs(
-        &s.x,
-        &s.y,
-        batch.labels,
-        batch.alpha,
+    (s.kernels.pairs)(&mut Pairs {
+        x: &s.x,
+        y: &s.y,
+        labels: batch.labels,
+        alpha: batch.alpha,
         sigmoid,
-        &mut s.dx,
-        &mut s.dy,
+        dx: &mut s.dx,
+        dy: &mut s.dy,
+        g: &mut s.g,
         d,
-    );
+    });
     for (row, dx) in batch.inputs.iter().zip(s.dx.chunks_exact(d)) {
         input.add(*row, dx);
     }
@@ -107,16 +124,17 @@ pub fn cbow(
     for (r, y) in batch.targets.iter().zip(s.y.chunks_exact_mut(d)) {
         output.gather(*r, y);
     }
-    pairs(
-        &s.x[..d],
-        &s.y,
-        batch.labels,
-        batch.alpha,
+    (s.kernels.pairs)(&mut Pairs {
+        x: &s.x[..d],
+        y: &s.y,
+        labels: batch.labels,
+        alpha: batch.alpha,
         sigmoid,
-        &mut s.dx[..d],
-        &mut s.dy,
+        dx: &mut s.dx[..d],
+        dy: &mut s.dy,
+        g: &mut s.g,
         d,
-    );
+    });
     if !mean {
         s.dx[..d].iter_mut().for_each(|v| *v *= scale);
     }
@@ -133,100 +151,6 @@ fn prepare(s: &mut Scratch, m: usize, t: usize, d: usize) {
     for (buffer, rows) in [(&mut s.x, m), (&mut s.dx, m), (&mut s.y, t), (&mut s.dy, t)] {
         buffer.clear();
         buffer.resize(rows * d, 0.0);
-    }
-}
-
-/// The pair loop, dispatched to the best instruction set available.
-#[allow(clippy::too_many_arguments)]
-fn pairs(
-    x: &[f32],
-    y: &[f32],
-    labels: &[f32],
-    alpha: f32,
-    sigmoid: &Sigmoid,
-    dx: &mut [f32],
-    dy: &mut [f32],
-    d: usize,
-) {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-        unsafe { pairs_avx2_fma(x, y, labels, alpha, sigmoid, dx, dy, d) };
-        return;
-    }
-    pairs_portable(x, y, labels, alpha, sigmoid, dx, dy, d);
-}
-
-/// [`pairs_portable`] compiled for AVX2 and FMA.
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn pairs_avx2_fma(
-    x: &[f32],
-    y: &[f32],
-    labels: &[f32],
-    alpha: f32,
-    sigmoid: &Sigmoid,
-    dx: &mut [f32],
-    dy: &mut [f32],
-    d: usize,
-) {
-    pairs_portable(x, y, labels, alpha, sigmoid, dx, dy, d)
-}
-
-/// Every row of `x` against every row of `y`, accumulating into `dx`, `dy`.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn pairs_portable(
-    x: &[f32],
-    y: &[f32],
-    labels: &[f32],
-    alpha: f32,
-    sigmoid: &Sigmoid,
-    dx: &mut [f32],
-    dy: &mut [f32],
-    d: usize,
-) {
-    for (xa, dxa) in x.chunks_exact(d).zip(dx.chunks_exact_mut(d)) {
-        for ((yb, dyb), &label) in y.chunks_exact(d).zip(dy.chunks_exact_mut(d)).zip(labels) {
-            let f = dot(xa, yb);
-            if f <= -MAX_EXP || f >= MAX_EXP {
-                continue;
-            }
-            let g = (label - sigmoid.get(f)) * alpha;
-            axpy(dxa, g, yb);
-            axpy(dyb, g, xa);
-        }
-    }
-}
-
-/// `a · b`, with eight accumulators so the loop vectorises.
-#[inline(always)]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = a8
-        .remainder()
-        .iter()
-        .zip(b8.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (a, b) in a8.zip(b8) {
-        for i in 0..8 {
-            acc[i] = a[i].mul_add(b[i], acc[i]);
-        }
-    }
-    acc.iter().sum::<f32>() + tail
-}
-
-/// `y += g * x`.
-#[inline(always)]
-fn axpy(y: &mut [f32], g: f32, x: &[f32]) {
-    for (y, x) in y.iter_mut().zip(x) {
-        *y = g.mul_add(*x, *y);
     }
 }
 

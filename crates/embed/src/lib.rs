@@ -13,6 +13,7 @@
 
 mod error;
 mod kernel;
+mod kernels;
 mod model;
 mod params;
 mod tables;

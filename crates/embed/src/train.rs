@@ -128,6 +128,7 @@ pub(crate) fn train(
         effective: AtomicU64::new(0),
         total: model.corpus_words * epochs as u64,
     };
+    log::debug!("training kernels: {}", crate::kernels::best().name);
     let size = std::fs::metadata(corpus.path()).map_or(0, |m| m.len());
     let chunks = usize::try_from(size / MIN_CHUNK_BYTES)
         .unwrap_or(usize::MAX)

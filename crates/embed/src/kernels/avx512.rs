@@ -1,0 +1,71 @@
+//! The AVX-512 variant: 16-lane `zmm` vectors, fused multiply-adds.
+
+use std::arch::x86_64::*;
+
+use super::generic::{self, Simd};
+use super::{Kernels, Pairs};
+
+/// Only handed out by [`super::avx512`] after it has detected AVX-512F,
+/// AVX2 and FMA: the safe wrapper below relies on that.
+pub(super) static KERNELS: Kernels = Kernels {
+    name: "avx512",
+    pairs,
+};
+
+fn pairs(p: &mut Pairs<'_>) {
+    // SAFETY: this function is only reachable through `KERNELS`, which
+    // `avx512()` hands out only after detecting AVX-512F, AVX2 and FMA.
+    unsafe { pairs_avx512(p) }
+}
+
+/// # Safety
+/// The CPU must have AVX-512F, AVX2 and FMA.
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn pairs_avx512(p: &mut Pairs<'_>) {
+    // SAFETY: the CPU has AVX-512F (this function's contract).
+    unsafe { generic::pairs::<Avx512>(p) }
+}
+
+struct Avx512;
+
+impl Simd for Avx512 {
+    type V = __m512;
+    const W: usize = 16;
+    const FUSED: bool = true;
+
+    #[inline(always)]
+    unsafe fn zero() -> __m512 {
+        // SAFETY: AVX-512F (the trait's contract).
+        unsafe { _mm512_setzero_ps() }
+    }
+
+    #[inline(always)]
+    unsafe fn splat(x: f32) -> __m512 {
+        // SAFETY: AVX-512F (the trait's contract).
+        unsafe { _mm512_set1_ps(x) }
+    }
+
+    #[inline(always)]
+    unsafe fn load(p: *const f32) -> __m512 {
+        // SAFETY: 16 readable floats at `p` and AVX-512F (the trait's contract).
+        unsafe { _mm512_loadu_ps(p) }
+    }
+
+    #[inline(always)]
+    unsafe fn store(p: *mut f32, v: __m512) {
+        // SAFETY: 16 writable floats at `p` and AVX-512F (the trait's contract).
+        unsafe { _mm512_storeu_ps(p, v) }
+    }
+
+    #[inline(always)]
+    unsafe fn madd(a: __m512, b: __m512, c: __m512) -> __m512 {
+        // SAFETY: AVX-512F (the trait's contract).
+        unsafe { _mm512_fmadd_ps(a, b, c) }
+    }
+
+    #[inline(always)]
+    unsafe fn sum(v: __m512) -> f32 {
+        // SAFETY: AVX-512F (the trait's contract).
+        unsafe { _mm512_reduce_add_ps(v) }
+    }
+}

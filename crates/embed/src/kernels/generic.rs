@@ -1,0 +1,195 @@
+//! The batch arithmetic written once over a small vector interface
+//! ([`Simd`]); each variant's file implements the interface with its
+//! instruction set's intrinsics and compiles the body inside its
+//! `#[target_feature]` function (`#[inline(always)]` puts the body there,
+//! so the intrinsics inline into code that has the features).
+
+use super::Pairs;
+use crate::tables::MAX_EXP;
+
+/// The vector operations the body needs.
+///
+/// # Safety
+/// Implementations may require CPU features: the methods are only called
+/// from a function compiled with (and reached after detecting) them.
+pub(super) trait Simd {
+    /// A vector of [`Simd::W`] floats.
+    type V: Copy;
+    /// Lanes per vector.
+    const W: usize;
+    /// Whether `madd` is fused (one rounding).
+    const FUSED: bool;
+    /// All lanes 0.
+    unsafe fn zero() -> Self::V;
+    /// All lanes `x`.
+    unsafe fn splat(x: f32) -> Self::V;
+    /// `W` floats from `p` (any alignment).
+    unsafe fn load(p: *const f32) -> Self::V;
+    /// `W` floats to `p` (any alignment).
+    unsafe fn store(p: *mut f32, v: Self::V);
+    /// `a * b + c` lane by lane.
+    unsafe fn madd(a: Self::V, b: Self::V, c: Self::V) -> Self::V;
+    /// The sum of the lanes.
+    unsafe fn sum(v: Self::V) -> f32;
+}
+
+/// `a * b + c` on scalars, fused when the variant's vectors are.
+#[inline(always)]
+fn madd<S: Simd>(a: f32, b: f32, c: f32) -> f32 {
+    if S::FUSED {
+        a.mul_add(b, c)
+    } else {
+        a * b + c
+    }
+}
+
+/// Columns held in registers while the products sum over the other
+/// matrix's rows: `BLOCKS` vectors.
+const BLOCKS: usize = 4;
+
+/// The whole batch: scores `G`, then `dX += G·Y` and `dY += Gᵀ·X`.
+///
+/// # Safety
+/// `S`'s methods must be callable (the CPU has its features).
+#[inline(always)]
+pub(super) unsafe fn pairs<S: Simd>(p: &mut Pairs<'_>) {
+    let d = p.d;
+    if d == 0 {
+        return;
+    }
+    let (m, t) = (p.x.len() / d, p.y.len() / d);
+    if m == 0 || t == 0 {
+        return;
+    }
+    assert!(p.dx.len() >= m * d && p.dy.len() >= t * d && p.labels.len() >= t);
+    let g = &mut *p.g;
+    g.clear();
+    g.resize(m * t, 0.0);
+    let (labels, alpha, sigmoid) = (p.labels, p.alpha, p.sigmoid);
+    let score = |f: f32, label: f32| {
+        if f <= -MAX_EXP || f >= MAX_EXP {
+            0.0
+        } else {
+            (label - sigmoid.get(f)) * alpha
+        }
+    };
+    let y = p.y;
+    for (xa, ga) in p.x.chunks_exact(d).zip(g.chunks_exact_mut(t)) {
+        let mut b = 0;
+        while b + 2 <= t {
+            // SAFETY: the CPU has `S`'s features (the caller's contract).
+            let f = unsafe { dot2::<S>(xa, &y[b * d..][..d], &y[(b + 1) * d..][..d]) };
+            ga[b] = score(f[0], labels[b]);
+            ga[b + 1] = score(f[1], labels[b + 1]);
+            b += 2;
+        }
+        if b < t {
+            let row = &y[b * d..][..d];
+            // SAFETY: as above.
+            let f = unsafe { dot2::<S>(xa, row, row) };
+            ga[b] = score(f[0], labels[b]);
+        }
+    }
+    let g = &*g;
+    // SAFETY: as above; `dx` has `m` rows and `dy` `t` (asserted).
+    unsafe {
+        accumulate::<S>(&mut p.dx[..m * d], d, |a, b| g[a * t + b], p.y, t);
+        accumulate::<S>(&mut p.dy[..t * d], d, |b, a| g[a * t + b], p.x, m);
+    }
+}
+
+/// Two dot products of `x` (lane sums over blocks of `W`, the lanes added,
+/// then the tail): each is bit for bit what it would be with any partner.
+#[inline(always)]
+unsafe fn dot2<S: Simd>(x: &[f32], y0: &[f32], y1: &[f32]) -> [f32; 2] {
+    let d = x.len();
+    assert!(y0.len() == d && y1.len() == d);
+    let (px, p0, p1) = (x.as_ptr(), y0.as_ptr(), y1.as_ptr());
+    let mut i = 0;
+    // SAFETY: every load reads `W` floats at `i` with `i + W <= d`, inside
+    // the three slices of length `d`; the CPU has `S`'s features.
+    let (s0, s1) = unsafe {
+        let (mut a0, mut a1) = (S::zero(), S::zero());
+        while i + S::W <= d {
+            let xv = S::load(px.add(i));
+            a0 = S::madd(xv, S::load(p0.add(i)), a0);
+            a1 = S::madd(xv, S::load(p1.add(i)), a1);
+            i += S::W;
+        }
+        (S::sum(a0), S::sum(a1))
+    };
+    let (mut s0, mut s1) = (s0, s1);
+    for j in i..d {
+        s0 = madd::<S>(x[j], y0[j], s0);
+        s1 = madd::<S>(x[j], y1[j], s1);
+    }
+    [s0, s1]
+}
+
+/// `out[r] += Σ_k coef(r, k) · src[k]` for every row `r` of `out`, every
+/// element summing over `k` in order (zero coefficients skipped).
+#[inline(always)]
+unsafe fn accumulate<S: Simd>(
+    out: &mut [f32],
+    d: usize,
+    coef: impl Fn(usize, usize) -> f32,
+    src: &[f32],
+    sources: usize,
+) {
+    assert!(src.len() >= sources * d);
+    let ps = src.as_ptr();
+    for (r, row) in out.chunks_exact_mut(d).enumerate() {
+        let po = row.as_mut_ptr();
+        let mut c = 0;
+        // SAFETY: every access is `W` floats at a column `c + j * W` with
+        // `c + BLOCKS * W <= d` (or `c + W <= d` below), inside `row` and
+        // inside source row `k < sources` (asserted); the CPU has `S`'s
+        // features.
+        unsafe {
+            while c + BLOCKS * S::W <= d {
+                let mut acc = [S::zero(); BLOCKS];
+                for (j, acc) in acc.iter_mut().enumerate() {
+                    *acc = S::load(po.add(c + j * S::W));
+                }
+                for k in 0..sources {
+                    let g = coef(r, k);
+                    if g == 0.0 {
+                        continue;
+                    }
+                    let gv = S::splat(g);
+                    let s = ps.add(k * d + c);
+                    for (j, acc) in acc.iter_mut().enumerate() {
+                        *acc = S::madd(gv, S::load(s.add(j * S::W)), *acc);
+                    }
+                }
+                for (j, acc) in acc.iter().enumerate() {
+                    S::store(po.add(c + j * S::W), *acc);
+                }
+                c += BLOCKS * S::W;
+            }
+            while c + S::W <= d {
+                let mut acc = S::load(po.add(c));
+                for k in 0..sources {
+                    let g = coef(r, k);
+                    if g == 0.0 {
+                        continue;
+                    }
+                    acc = S::madd(S::splat(g), S::load(ps.add(k * d + c)), acc);
+                }
+                S::store(po.add(c), acc);
+                c += S::W;
+            }
+        }
+        if c < d {
+            for k in 0..sources {
+                let g = coef(r, k);
+                if g == 0.0 {
+                    continue;
+                }
+                for (o, s) in row[c..].iter_mut().zip(&src[k * d + c..k * d + d]) {
+                    *o = madd::<S>(g, *s, *o);
+                }
+            }
+        }
+    }
+}
