@@ -36,7 +36,8 @@ fn vectors_of(model: &Bound<'_, PyAny>) -> PyResult<Arc<vecstore::KeyedVectors>>
         return Ok(kv.get().inner.clone());
     }
     if let Ok(w2v) = model.cast::<Word2Vec>() {
-        let wv = Word2Vec::wv(&mut w2v.borrow_mut(), model.py())?;
+        let mut w2v = w2v.try_borrow_mut()?;
+        let wv = w2v.wv(model.py())?;
         return Ok(wv.bind(model.py()).get().inner.clone());
     }
     if model.hasattr("index_to_key")? || model.hasattr("wv")? {

@@ -438,7 +438,7 @@ impl KeyedVectors {
                     .map_err(|_| PyTypeError::new_err("indexer must be a w2v_annoy AnnoyIndexer"))
             })
             .transpose()?;
-        let indexer = indexer.map(|i| i.borrow());
+        let indexer = indexer.map(|i| i.try_borrow()).transpose()?;
         let knn_indexer = match &indexer {
             Some(i) => Some(i.for_vectors(&self.inner)?),
             None => None,
