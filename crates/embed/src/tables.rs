@@ -47,10 +47,49 @@ pub fn cum_table(counts: &[u64], exponent: f64) -> Vec<u32> {
 /// Draws a word from a [`cum_table`] with a uniform random `r`: the first
 /// index whose entry is `>= r % last` (gensim's `bisect_left`).
 #[inline]
+#[cfg_attr(not(test), allow(dead_code))] // the reference `Sampler` is tested against
 pub fn draw(table: &[u32], r: u32) -> u32 {
     let last = *table.last().expect("a cum table is never empty");
     let x = r % last.max(1);
     table.partition_point(|&v| v < x) as u32
+}
+
+/// [`draw`] with a guide table: the same word for every `r`, found with
+/// one lookup and a search over a few neighbouring entries instead of a
+/// binary search over the whole table (whose first steps miss the cache).
+#[derive(Debug, Clone)]
+pub struct Sampler {
+    table: Vec<u32>,
+    last: u32,
+    /// `guide[j]`: the first index whose entry is `>= j << GUIDE_SHIFT`.
+    guide: Vec<u32>,
+}
+
+/// Guide buckets cover `2^GUIDE_SHIFT` values of the `2^31` domain each
+/// (4,096 buckets, 16 KiB).
+const GUIDE_SHIFT: u32 = 19;
+
+impl Sampler {
+    /// A sampler over a [`cum_table`] (non-decreasing; at least one entry).
+    pub fn new(table: Vec<u32>) -> Sampler {
+        let last = table.last().copied().unwrap_or(0).max(1);
+        let buckets = (1usize << 31 >> GUIDE_SHIFT) + 1;
+        let guide = (0..buckets)
+            .map(|j| table.partition_point(|&v| (v as u64) < (j as u64) << GUIDE_SHIFT) as u32)
+            .collect();
+        Sampler { table, last, guide }
+    }
+
+    /// The word [`draw`] would give for `r`.
+    #[inline]
+    pub fn draw(&self, r: u32) -> u32 {
+        let x = r % self.last;
+        let j = (x >> GUIDE_SHIFT) as usize;
+        // The answer is in guide[j]..=guide[j + 1]: x is at least bucket
+        // j's start and below bucket j + 1's.
+        let (lo, hi) = (self.guide[j] as usize, self.guide[j + 1] as usize);
+        (lo + self.table[lo..hi].partition_point(|&v| v < x)) as u32
+    }
 }
 
 /// The Huffman tree of hierarchical softmax: for each word, its path from
@@ -203,6 +242,25 @@ mod tests {
         assert_eq!(draw(&table, table[0]), 0, "bisect_left: equal goes left");
         assert_eq!(draw(&table, table[0] + 1), 1);
         assert_eq!(draw(&table, CUM_TABLE_DOMAIN - 1), 1);
+    }
+
+    #[test]
+    fn the_guided_sampler_draws_what_the_binary_search_draws() {
+        let counts: Vec<u64> = (1..3000u64).rev().map(|c| c * c / 7 + 5).collect();
+        let table = cum_table(&counts, 0.75);
+        let sampler = Sampler::new(table.clone());
+        let mut x: u32 = 7;
+        for _ in 0..200_000 {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            assert_eq!(sampler.draw(x), draw(&table, x), "{x}");
+        }
+        for &edge in &table {
+            for r in [edge.wrapping_sub(1), edge, edge.wrapping_add(1), u32::MAX] {
+                assert_eq!(sampler.draw(r), draw(&table, r), "{r}");
+            }
+        }
+        let one = Sampler::new(vec![CUM_TABLE_DOMAIN]);
+        assert_eq!(one.draw(12345), 0);
     }
 
     #[test]

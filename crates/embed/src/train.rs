@@ -13,7 +13,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use crate::error::{Error, Result};
 use crate::kernel::{self, Batch, Scratch};
 use crate::params::{Architecture, Params};
-use crate::tables::{cum_table, draw, sample_ints, Huffman, Sigmoid};
+use crate::tables::{cum_table, sample_ints, Huffman, Sampler, Sigmoid};
 use crate::weights::Weights;
 
 /// What training reads of a model: its parameters, vocabulary and weights
@@ -81,7 +81,7 @@ const MIN_CHUNK_BYTES: u64 = 64 << 10;
 struct Shared<'a> {
     model: ModelView<'a>,
     sample_int: Vec<u32>,
-    cum_table: Vec<u32>,
+    negatives: Sampler,
     huffman: Option<Huffman>,
     sigmoid: Sigmoid,
     /// Raw words processed in this call, by all threads.
@@ -121,7 +121,7 @@ pub(crate) fn train(
     let shared = Shared {
         model,
         sample_int: sample_ints(model.counts, params.sample),
-        cum_table: cum_table(model.counts, params.ns_exponent),
+        negatives: Sampler::new(cum_table(model.counts, params.ns_exponent)),
         huffman: params.hs.then(|| Huffman::new(model.counts)),
         sigmoid: Sigmoid::default(),
         done: AtomicU64::new(0),
@@ -267,12 +267,26 @@ struct Buffers {
     inputs: Vec<u32>,
     targets: Vec<u32>,
     labels: Vec<f32>,
+    /// Per position of the sentence: its reduced window.
+    reach: Vec<usize>,
+    /// Per position: the end of its negative samples in `negatives`.
+    negatives_end: Vec<usize>,
+    /// The negative samples of the whole sentence, drawn before training it.
+    negatives: Vec<u32>,
     scratch: Scratch,
 }
+
+/// How many centre words ahead the rows of the next batches are prefetched.
+const LOOKAHEAD: usize = 2;
 
 /// Trains on one sentence of word ids: for each centre word, its (reduced)
 /// window of context words against the centre word and `negative` shared
 /// negative samples, and/or its Huffman path.
+///
+/// The random draws (reduced windows, negative samples) are made first, for
+/// the whole sentence, in the order the loop uses them, so the rows of the
+/// batches `LOOKAHEAD` centre words ahead can be prefetched while this one
+/// is computed.
 fn train_sentence(
     shared: &Shared<'_>,
     ids: &[u32],
@@ -282,32 +296,51 @@ fn train_sentence(
 ) {
     let model = shared.model;
     let p = model.params;
-    for (i, &centre) in ids.iter().enumerate() {
+    b.reach.clear();
+    b.negatives.clear();
+    b.negatives_end.clear();
+    for &centre in ids {
         let shrink = if p.shrink_windows {
             rng.random_range(0..p.window)
         } else {
             0
         };
-        let reach = p.window - shrink;
+        b.reach.push(p.window - shrink);
+        // A lone word has no context and draws no negatives.
+        if model.syn1neg.is_some() && ids.len() > 1 {
+            for _ in 0..p.negative {
+                let word = shared.negatives.draw(rng.next_u32());
+                if word != centre {
+                    b.negatives.push(word);
+                }
+            }
+        }
+        b.negatives_end.push(b.negatives.len());
+    }
+    if ids.len() < 2 {
+        return;
+    }
+    for i in 0..LOOKAHEAD.min(ids.len()) {
+        prefetch(shared, ids, i, b);
+    }
+    for (i, &centre) in ids.iter().enumerate() {
+        if i + LOOKAHEAD < ids.len() {
+            prefetch(shared, ids, i + LOOKAHEAD, b);
+        }
+        let reach = b.reach[i];
         let (lo, hi) = (i.saturating_sub(reach), (i + reach + 1).min(ids.len()));
         b.inputs.clear();
         b.inputs.extend_from_slice(&ids[lo..i]);
         b.inputs.extend_from_slice(&ids[i + 1..hi]);
-        if b.inputs.is_empty() {
-            continue;
-        }
         if let Some(syn1neg) = model.syn1neg {
+            let start = if i == 0 { 0 } else { b.negatives_end[i - 1] };
             b.targets.clear();
             b.labels.clear();
             b.targets.push(centre);
+            b.targets
+                .extend_from_slice(&b.negatives[start..b.negatives_end[i]]);
             b.labels.push(1.0);
-            for _ in 0..p.negative {
-                let word = draw(&shared.cum_table, rng.next_u32());
-                if word != centre {
-                    b.targets.push(word);
-                    b.labels.push(0.0);
-                }
-            }
+            b.labels.resize(b.targets.len(), 0.0);
             let batch = Batch {
                 inputs: &b.inputs,
                 targets: &b.targets,
@@ -332,6 +365,28 @@ fn train_sentence(
                 alpha,
             };
             update(shared, syn1, batch, &mut b.scratch);
+        }
+    }
+}
+
+/// Starts loading the output rows of position `i`'s batch (its word, its
+/// negative samples, its Huffman path) and the input row entering the
+/// window there: a hint, no change to any value.
+fn prefetch(shared: &Shared<'_>, ids: &[u32], i: usize, b: &Buffers) {
+    let model = shared.model;
+    if let Some(entering) = ids.get(i + b.reach[i]) {
+        model.syn0.prefetch(*entering);
+    }
+    if let Some(syn1neg) = model.syn1neg {
+        syn1neg.prefetch(ids[i]);
+        let start = if i == 0 { 0 } else { b.negatives_end[i - 1] };
+        for &word in &b.negatives[start..b.negatives_end[i]] {
+            syn1neg.prefetch(word);
+        }
+    }
+    if let (Some(syn1), Some(huffman)) = (model.syn1, &shared.huffman) {
+        for &node in huffman.points(ids[i] as usize) {
+            syn1.prefetch(node);
         }
     }
 }

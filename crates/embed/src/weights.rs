@@ -80,6 +80,34 @@ impl Weights {
         row_ops::add(self.row(row), &delta[..self.dim]);
     }
 
+    /// Asks the CPU to start loading row `row` into its caches: a hint that
+    /// reads nothing architecturally and changes no value. Rows out of
+    /// range are ignored.
+    #[inline]
+    pub fn prefetch(&self, row: u32) {
+        let start = row as usize * self.dim;
+        let Some(row) = self.values.get(start..start + self.dim) else {
+            return;
+        };
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let bytes = std::mem::size_of_val(row);
+            let first = row.as_ptr().cast::<i8>();
+            for offset in (0..bytes).step_by(64) {
+                // SAFETY: a prefetch never faults and is no memory access in
+                // the language's model; the address is inside the row
+                // anyway. SSE is part of every x86-64 CPU.
+                #[allow(unused_unsafe)]
+                unsafe {
+                    _mm_prefetch::<_MM_HINT_T0>(first.wrapping_add(offset));
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = row;
+    }
+
     /// A copy of the whole matrix.
     pub fn to_array(&self) -> Array2<f32> {
         let values = self
@@ -289,6 +317,16 @@ mod tests {
                 assert_eq!(to_bits(&a), to_bits(&b), "load, len {len} offset {offset}");
             }
         }
+    }
+
+    #[test]
+    fn prefetch_changes_nothing_and_ignores_rows_out_of_range() {
+        let w = Weights::from_values((0..60).map(|i| i as f32), 20);
+        let before = w.to_array();
+        for row in [0, 1, 2, 3, u32::MAX] {
+            w.prefetch(row);
+        }
+        assert_eq!(w.to_array(), before);
     }
 
     #[test]
