@@ -29,7 +29,7 @@
 //! index.add_items(&rows, None)?;                    // labels 0..200
 //! index.set_ef(50)?;
 //! let near = index.knn_query(&rows[30..33], 3)?;
-//! assert_eq!(near[0].label, 30);
+//! assert_eq!(near[0].label, 10);                  // row 10 is rows[30..33]
 //! assert!(near[0].distance.abs() < 1e-6);           // 1 - cos
 //!
 //! let dir = tempfile::tempdir()?;
