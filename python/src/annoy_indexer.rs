@@ -196,11 +196,17 @@ impl AnnoyIndexer {
                 ))
             }
         };
-        PyList::new(
-            py,
-            found
-                .into_iter()
-                .map(|(id, score)| (labels[id].as_str(), score as f64)),
-        )
+        let named = found
+            .into_iter()
+            .map(|(id, score)| {
+                let label = labels.get(id).ok_or_else(|| {
+                    PyValueError::new_err(format!(
+                        "item {id} has no label: the labels do not fit the index"
+                    ))
+                })?;
+                Ok((label.as_str(), score as f64))
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, named)
     }
 }
