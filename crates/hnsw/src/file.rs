@@ -238,6 +238,12 @@ fn parse(bytes: &[u8], space: Space, dim: usize, capacity: Capacity) -> Result<P
     let max_m = b.field(56, "maxM", 1, MAX_M as u64)?;
     let max_m0 = b.field(64, "maxM0", 1, 2 * MAX_M as u64)?;
     let m = b.field(72, "M", 1, MAX_M as u64)?;
+    if m > max_m || max_m > max_m0 {
+        return fail(
+            56,
+            format!("M {m}, maxM {max_m} and maxM0 {max_m0} are not in increasing order"),
+        );
+    }
     let offset_data = b.field(40, "offsetData", 0, u64::MAX)?;
     if offset_data != 4 * max_m0 + 4 {
         return fail(
