@@ -1,7 +1,9 @@
 //! `cargo xtask bench-train`: word2vec training, `w2v train` against
 //! gensim's `Word2Vec.train` with the same parameters on the same corpus,
-//! alternated; both sets of vectors evaluated by the same code (analogy
-//! accuracy on questions-words, Spearman on WordSim-353).
+//! alternated (ours, gensim, ours, gensim, ...) for every mode, thread
+//! count and seed; both sets of vectors evaluated by the same code
+//! (analogy accuracy on questions-words, Spearman on WordSim-353 and
+//! SimLex-999). Prints one Markdown table of medians and ratios.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,15 +19,19 @@ pub struct Args {
     /// The corpus (text8 form).
     #[arg(long)]
     corpus: PathBuf,
-    /// Seeds; each trains one model per side.
+    /// Seeds; each trains one model per side, mode and thread count.
     #[arg(long, value_delimiter = ',', default_value = "1,2,3")]
     seeds: Vec<u64>,
-    /// Threads (gensim workers).
-    #[arg(long, default_value_t = 2)]
-    threads: usize,
-    /// Architecture and objective: sg-ns, cbow-ns, sg-hs.
-    #[arg(long, default_value = "sg-ns")]
-    mode: String,
+    /// Thread counts (gensim workers), each measured in turn.
+    #[arg(long, value_delimiter = ',', default_value = "1,2")]
+    threads: Vec<usize>,
+    /// Architectures and objectives: sg-ns, cbow-ns, sg-hs, cbow-hs.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "sg-ns,cbow-ns,sg-hs,cbow-hs"
+    )]
+    mode: Vec<String>,
     /// Skip the quality evaluation (throughput only).
     #[arg(long)]
     no_eval: bool,
@@ -44,7 +50,26 @@ struct Run {
     words_per_sec: f64,
     peak_mib: f64,
     analogy: f64,
-    spearman: f64,
+    wordsim: f64,
+    simlex: f64,
+}
+
+/// The evaluation files.
+struct Eval {
+    questions: PathBuf,
+    wordsim: PathBuf,
+    simlex: PathBuf,
+}
+
+/// A mode's architecture and objective: (skip-gram, hierarchical softmax, negative).
+fn mode(name: &str) -> anyhow::Result<(bool, bool, usize)> {
+    Ok(match name {
+        "sg-ns" => (true, false, 5),
+        "cbow-ns" => (false, false, 5),
+        "sg-hs" => (true, true, 0),
+        "cbow-hs" => (false, true, 0),
+        other => bail!("unknown mode {other:?} (sg-ns, cbow-ns, sg-hs, cbow-hs)"),
+    })
 }
 
 /// Runs the comparison.
@@ -56,114 +81,158 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         w2v.exists(),
         "build the CLI first: cargo build --release -p cli"
     );
-    let (sg, hs, negative) = match args.mode.as_str() {
-        "sg-ns" => (true, false, 5),
-        "cbow-ns" => (false, false, 5),
-        "sg-hs" => (true, true, 0),
-        other => bail!("unknown mode {other:?}"),
+    for m in &args.mode {
+        mode(m)?;
+    }
+    let eval = Eval {
+        questions: root.join("fixtures/eval/questions-words.txt"),
+        wordsim: root.join("fixtures/eval/wordsim353.tsv"),
+        simlex: root.join("fixtures/eval/simlex999.txt"),
     };
-    let questions = root.join("fixtures/eval/questions-words.txt");
-    let wordsim = root.join("fixtures/eval/wordsim353.tsv");
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for &seed in &args.seeds {
-        let our_vectors = args.dir.join(format!("ours_{seed}.bin"));
-        let model = args.dir.join(format!("ours_{seed}.kv"));
-        let mut command = Command::new(&w2v);
-        command
-            .args(["train", "--quiet", "--corpus"])
-            .arg(&args.corpus);
-        command.args([
-            "--size", "100", "--alpha", "0.05", "--window", "5", "--epochs", "5",
-        ]);
-        command.args([
-            "--min-count",
-            "5",
-            "--sample",
-            "1e-4",
-            "--negative",
-            &negative.to_string(),
-        ]);
-        command.args([
-            "--threads",
-            &args.threads.to_string(),
-            "--seed",
-            &seed.to_string(),
-        ]);
-        command.args(if sg { ["--sg"] } else { ["--cbow"] });
-        if hs {
-            command.arg("--hs");
+    let mut rows = Vec::new();
+    for name in &args.mode {
+        for &threads in &args.threads {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            for &seed in &args.seeds {
+                let run = train_ours(&args, &w2v, name, threads, seed, &eval)?;
+                eprintln!("{name} threads {threads} seed {seed} ours:   {run:?}");
+                ours.push(run);
+                let run = train_gensim(&args, &root, name, threads, seed, &eval)?;
+                eprintln!("{name} threads {threads} seed {seed} gensim: {run:?}");
+                theirs.push(run);
+            }
+            rows.push((name.clone(), threads, ours, theirs));
         }
-        command
-            .arg("--out")
-            .arg(&model)
-            .arg("--vectors")
-            .arg(&our_vectors);
-        let output = command.output().context("cannot run w2v")?;
-        anyhow::ensure!(
-            output.status.success(),
-            "w2v train failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let mut run = parse_ours(&stdout)?;
-        evaluate(&mut run, &our_vectors, &questions, &wordsim, args.no_eval)?;
-        eprintln!("seed {seed} ours:   {run:?}");
-        ours.push(run);
-
-        let their_vectors = args.dir.join(format!("gensim_{seed}.bin"));
-        let json = run_json(
-            &args.python,
-            &root.join("benches/gensim_train.py"),
-            &[
-                "--corpus",
-                args.corpus.to_str().context("non-UTF-8 path")?,
-                "--out",
-                their_vectors.to_str().context("non-UTF-8 path")?,
-                "--sg",
-                if sg { "1" } else { "0" },
-                "--hs",
-                if hs { "1" } else { "0" },
-                "--negative",
-                &negative.to_string(),
-                "--workers",
-                &args.threads.to_string(),
-                "--seed",
-                &seed.to_string(),
-            ],
-        )?;
-        let mut run = Run {
-            seconds: json["seconds"].as_f64().unwrap_or(f64::NAN),
-            words_per_sec: json["words_per_sec"].as_f64().unwrap_or(f64::NAN),
-            peak_mib: json["peak_rss_mb"].as_f64().unwrap_or(f64::NAN),
-            ..Run::default()
-        };
-        evaluate(&mut run, &their_vectors, &questions, &wordsim, args.no_eval)?;
-        eprintln!("seed {seed} gensim: {run:?}");
-        theirs.push(run);
     }
     let col = |runs: &[Run], f: fn(&Run) -> f64| median(&runs.iter().map(f).collect::<Vec<_>>());
     let mean =
         |runs: &[Run], f: fn(&Run) -> f64| runs.iter().map(f).sum::<f64>() / runs.len() as f64;
     println!(
-        "| {} threads={} seeds={:?} | train s (median) | words/s (median) | peak MiB | analogy % (mean) | wordsim Spearman (mean) |",
-        args.mode, args.threads, args.seeds
+        "| mode | threads | ours words/s | gensim words/s | **ours / gensim** | ours s | gensim s | peak MiB ours / gensim | analogy % ours / gensim | WordSim-353 ours / gensim | SimLex-999 ours / gensim |"
     );
-    println!("|---|---|---|---|---|---|");
-    for (name, runs) in [("ours", &ours), ("gensim", &theirs)] {
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for (name, threads, ours, theirs) in &rows {
+        let quality = |f: fn(&Run) -> f64, scale: f64, digits: usize| {
+            if args.no_eval {
+                "-".to_string()
+            } else {
+                format!(
+                    "{:.digits$} / {:.digits$}",
+                    scale * mean(ours, f),
+                    scale * mean(theirs, f)
+                )
+            }
+        };
         println!(
-            "| {name} | {:.2} | {:.0} | {:.0} | {:.2} | {:.3} |",
-            col(runs, |r| r.seconds),
-            col(runs, |r| r.words_per_sec),
-            col(runs, |r| r.peak_mib),
-            100.0 * mean(runs, |r| r.analogy),
-            mean(runs, |r| r.spearman)
+            "| {name} | {threads} | {:.0} | {:.0} | **{:.2}x** | {:.2} | {:.2} | {:.0} / {:.0} | {} | {} | {} |",
+            col(ours, |r| r.words_per_sec),
+            col(theirs, |r| r.words_per_sec),
+            col(ours, |r| r.words_per_sec) / col(theirs, |r| r.words_per_sec),
+            col(ours, |r| r.seconds),
+            col(theirs, |r| r.seconds),
+            col(ours, |r| r.peak_mib),
+            col(theirs, |r| r.peak_mib),
+            quality(|r| r.analogy, 100.0, 2),
+            quality(|r| r.wordsim, 1.0, 3),
+            quality(|r| r.simlex, 1.0, 3),
         );
     }
-    println!(
-        "| ours / gensim | | {:.2}x | | | |",
-        col(&ours, |r| r.words_per_sec) / col(&theirs, |r| r.words_per_sec)
-    );
     Ok(())
+}
+
+/// Trains with `w2v train` and evaluates the vectors.
+fn train_ours(
+    args: &Args,
+    w2v: &Path,
+    name: &str,
+    threads: usize,
+    seed: u64,
+    eval: &Eval,
+) -> anyhow::Result<Run> {
+    let (sg, hs, negative) = mode(name)?;
+    let vectors = args.dir.join(format!("ours_{name}_{threads}_{seed}.bin"));
+    let model = args.dir.join(format!("ours_{name}_{threads}_{seed}.kv"));
+    let mut command = Command::new(w2v);
+    command
+        .args(["train", "--quiet", "--corpus"])
+        .arg(&args.corpus);
+    command.args([
+        "--size", "100", "--alpha", "0.05", "--window", "5", "--epochs", "5",
+    ]);
+    command.args([
+        "--min-count",
+        "5",
+        "--sample",
+        "1e-4",
+        "--negative",
+        &negative.to_string(),
+    ]);
+    command.args([
+        "--threads",
+        &threads.to_string(),
+        "--seed",
+        &seed.to_string(),
+    ]);
+    command.args(if sg { ["--sg"] } else { ["--cbow"] });
+    if hs {
+        command.arg("--hs");
+    }
+    command
+        .arg("--out")
+        .arg(&model)
+        .arg("--vectors")
+        .arg(&vectors);
+    let output = command.output().context("cannot run w2v")?;
+    anyhow::ensure!(
+        output.status.success(),
+        "w2v train failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut run = parse_ours(&stdout)?;
+    evaluate(&mut run, &vectors, eval, args.no_eval)?;
+    Ok(run)
+}
+
+/// Trains with gensim (`benches/gensim_train.py`) and evaluates the vectors.
+fn train_gensim(
+    args: &Args,
+    root: &Path,
+    name: &str,
+    threads: usize,
+    seed: u64,
+    eval: &Eval,
+) -> anyhow::Result<Run> {
+    let (sg, hs, negative) = mode(name)?;
+    let vectors = args.dir.join(format!("gensim_{name}_{threads}_{seed}.bin"));
+    let json = run_json(
+        &args.python,
+        &root.join("benches/gensim_train.py"),
+        &[
+            "--corpus",
+            args.corpus.to_str().context("non-UTF-8 path")?,
+            "--out",
+            vectors.to_str().context("non-UTF-8 path")?,
+            "--sg",
+            if sg { "1" } else { "0" },
+            "--hs",
+            if hs { "1" } else { "0" },
+            "--negative",
+            &negative.to_string(),
+            "--workers",
+            &threads.to_string(),
+            "--seed",
+            &seed.to_string(),
+        ],
+    )?;
+    let mut run = Run {
+        seconds: json["seconds"].as_f64().unwrap_or(f64::NAN),
+        words_per_sec: json["words_per_sec"].as_f64().unwrap_or(f64::NAN),
+        peak_mib: json["peak_rss_mb"].as_f64().unwrap_or(f64::NAN),
+        ..Run::default()
+    };
+    evaluate(&mut run, &vectors, eval, args.no_eval)?;
+    Ok(run)
 }
 
 /// Reads `w2v train`'s "trained ... in S s, W words/s" and "peak memory: M MiB" lines.
@@ -198,20 +267,15 @@ fn parse_ours(stdout: &str) -> anyhow::Result<Run> {
     }
 }
 
-fn evaluate(
-    run: &mut Run,
-    vectors: &Path,
-    questions: &Path,
-    wordsim: &Path,
-    skip: bool,
-) -> anyhow::Result<()> {
+fn evaluate(run: &mut Run, vectors: &Path, eval: &Eval, skip: bool) -> anyhow::Result<()> {
     if skip {
         return Ok(());
     }
     let kv = KeyedVectors::load(vectors)?;
-    run.analogy = knn::evaluate_word_analogies(&kv, questions, 300_000, true)?
+    run.analogy = knn::evaluate_word_analogies(&kv, &eval.questions, 300_000, true)?
         .total
         .accuracy();
-    run.spearman = knn::evaluate_word_pairs(&kv, wordsim, 300_000, true)?.spearman;
+    run.wordsim = knn::evaluate_word_pairs(&kv, &eval.wordsim, 300_000, true)?.spearman;
+    run.simlex = knn::evaluate_word_pairs(&kv, &eval.simlex, 300_000, true)?.spearman;
     Ok(())
 }

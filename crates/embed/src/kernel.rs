@@ -80,7 +80,7 @@ pub fn skip_gram(
         alpha: batch.alpha,
         sigmoid,
         dx: &mut s.dx,
-        dy: &mut s.dy,
+        dy: Some(&mut s.dy),
         g: &mut s.g,
         d,
     });
@@ -108,14 +108,15 @@ pub fn cbow(
     if m == 0 || t == 0 {
         return;
     }
-    prepare(s, 2, t, d);
-    let (combined, row) = s.x.split_at_mut(d);
+    // The context's sum, gathered once; the output rows' deltas `g·x` go
+    // straight into the shared rows (no buffer, no second pass).
+    for (buffer, len) in [(&mut s.x, d), (&mut s.dx, d), (&mut s.y, t * d)] {
+        buffer.clear();
+        buffer.resize(len, 0.0);
+    }
+    let combined = &mut s.x[..d];
     for &r in batch.inputs {
-        input.gather(r, row);
-        combined
-            .iter_mut()
-            .zip(row.iter())
-            .for_each(|(c, v)| *c += v);
+        input.accumulate(r, combined);
     }
     let scale = 1.0 / m as f32;
     if mean {
@@ -131,18 +132,20 @@ pub fn cbow(
         alpha: batch.alpha,
         sigmoid,
         dx: &mut s.dx[..d],
-        dy: &mut s.dy,
+        dy: None,
         g: &mut s.g,
         d,
     });
+    for (&r, &g) in batch.targets.iter().zip(&s.g) {
+        if g != 0.0 {
+            output.add_scaled(r, g, &s.x[..d]);
+        }
+    }
     if !mean {
         s.dx[..d].iter_mut().for_each(|v| *v *= scale);
     }
     for &r in batch.inputs {
         input.add(r, &s.dx[..d]);
-    }
-    for (r, dy) in batch.targets.iter().zip(s.dy.chunks_exact(d)) {
-        output.add(*r, dy);
     }
 }
 

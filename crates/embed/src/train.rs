@@ -276,6 +276,10 @@ struct Buffers {
     scratch: Scratch,
 }
 
+/// Levels of the Huffman tree (from the root) not prefetched: their 63
+/// rows are on most paths and stay in the cache.
+const HOT_LEVELS: usize = 6;
+
 /// How many centre words ahead the rows of the next batches are prefetched.
 const LOOKAHEAD: usize = 2;
 
@@ -385,7 +389,8 @@ fn prefetch(shared: &Shared<'_>, ids: &[u32], i: usize, b: &Buffers) {
         }
     }
     if let (Some(syn1), Some(huffman)) = (model.syn1, &shared.huffman) {
-        for &node in huffman.points(ids[i] as usize) {
+        // The first levels of the tree are on every path: always cached.
+        for &node in huffman.points(ids[i] as usize).iter().skip(HOT_LEVELS) {
             syn1.prefetch(node);
         }
     }

@@ -80,6 +80,25 @@ impl Weights {
         row_ops::add(self.row(row), &delta[..self.dim]);
     }
 
+    /// Adds row `row` to `out` (its first `dim` values): `out += row`.
+    ///
+    /// # Panics
+    /// If `row` is out of range or `out` is shorter than a row.
+    #[inline]
+    pub fn accumulate(&self, row: u32, out: &mut [f32]) {
+        row_ops::accumulate(self.row(row), &mut out[..self.dim]);
+    }
+
+    /// Adds `g * x` (`x`'s first `dim` values, each product rounded, then
+    /// the sum) to row `row`.
+    ///
+    /// # Panics
+    /// If `row` is out of range or `x` is shorter than a row.
+    #[inline]
+    pub fn add_scaled(&self, row: u32, g: f32, x: &[f32]) {
+        row_ops::add_scaled(self.row(row), g, &x[..self.dim]);
+    }
+
     /// Asks the CPU to start loading row `row` into its caches: a hint that
     /// reads nothing architecturally and changes no value. Rows out of
     /// range are ignored.
@@ -147,6 +166,27 @@ pub(crate) mod portable {
         for (value, delta) in shared.iter().zip(delta) {
             value.store(
                 (f32::from_bits(value.load(Relaxed)) + delta).to_bits(),
+                Relaxed,
+            );
+        }
+    }
+
+    /// `out[i] += shared[i]` for every `i` of the shorter slice.
+    #[inline]
+    pub(crate) fn accumulate(shared: &[AtomicU32], out: &mut [f32]) {
+        for (out, value) in out.iter_mut().zip(shared) {
+            *out += f32::from_bits(value.load(Relaxed));
+        }
+    }
+
+    /// `shared[i] += g * x[i]` (product rounded, then the sum) for every
+    /// `i` of the shorter slice.
+    #[inline]
+    pub(crate) fn add_scaled(shared: &[AtomicU32], g: f32, x: &[f32]) {
+        for (value, x) in shared.iter().zip(x) {
+            let product = g * x;
+            value.store(
+                (f32::from_bits(value.load(Relaxed)) + product).to_bits(),
                 Relaxed,
             );
         }
@@ -265,6 +305,88 @@ pub(crate) mod row_ops {
         #[cfg(not(target_arch = "x86_64"))]
         portable::add(shared, delta);
     }
+
+    /// `out[i] += shared[i]` (lengths must be equal).
+    #[inline]
+    pub(crate) fn accumulate(shared: &[AtomicU32], out: &mut [f32]) {
+        assert_eq!(shared.len(), out.len(), "row lengths differ");
+        #[cfg(target_arch = "x86_64")]
+        {
+            let blocks = shared.len() / 4;
+            if blocks > 0 {
+                // SAFETY: as in `load`: both slices hold `4 * blocks` or
+                // more elements; `out` is exclusively ours; `shared` is only
+                // read, with per-element atomic loads; `addps` rounds each
+                // sum as `f32 + f32` does.
+                unsafe {
+                    std::arch::asm!(
+                        "2:",
+                        "movups {v}, xmmword ptr [{src}]",
+                        "movups {o}, xmmword ptr [{dst}]",
+                        "addps {o}, {v}",
+                        "movups xmmword ptr [{dst}], {o}",
+                        "add {src}, 16",
+                        "add {dst}, 16",
+                        "dec {n}",
+                        "jnz 2b",
+                        src = inout(reg) shared.as_ptr() => _,
+                        dst = inout(reg) out.as_mut_ptr() => _,
+                        n = inout(reg) blocks => _,
+                        v = out(xmm_reg) _,
+                        o = out(xmm_reg) _,
+                        options(nostack),
+                    );
+                }
+            }
+            let done = blocks * 4;
+            portable::accumulate(&shared[done..], &mut out[done..]);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        portable::accumulate(shared, out);
+    }
+
+    /// `shared[i] += g * x[i]` (lengths must be equal).
+    #[inline]
+    pub(crate) fn add_scaled(shared: &[AtomicU32], g: f32, x: &[f32]) {
+        assert_eq!(shared.len(), x.len(), "row lengths differ");
+        #[cfg(target_arch = "x86_64")]
+        {
+            let blocks = shared.len() / 4;
+            if blocks > 0 {
+                // SAFETY: as in `add`: both slices hold `4 * blocks` or more
+                // elements; `x` is only read; each element of `shared` is
+                // read, added to (`mulps` then `addps`: the product rounded,
+                // then the sum, as the portable `g * x` and `+` do) and
+                // written back with per-element atomic accesses.
+                unsafe {
+                    std::arch::asm!(
+                        "shufps {g}, {g}, 0",
+                        "2:",
+                        "movups {d}, xmmword ptr [{x}]",
+                        "mulps {d}, {g}",
+                        "movups {v}, xmmword ptr [{row}]",
+                        "addps {v}, {d}",
+                        "movups xmmword ptr [{row}], {v}",
+                        "add {row}, 16",
+                        "add {x}, 16",
+                        "dec {n}",
+                        "jnz 2b",
+                        row = inout(reg) shared.as_ptr() => _,
+                        x = inout(reg) x.as_ptr() => _,
+                        n = inout(reg) blocks => _,
+                        g = inout(xmm_reg) g => _,
+                        v = out(xmm_reg) _,
+                        d = out(xmm_reg) _,
+                        options(nostack),
+                    );
+                }
+            }
+            let done = blocks * 4;
+            portable::add_scaled(&shared[done..], g, &x[done..]);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        portable::add_scaled(shared, g, x);
+    }
 }
 
 #[cfg(test)]
@@ -310,11 +432,27 @@ mod tests {
                 let bits =
                     |w: &Weights| w.values.iter().map(|v| v.load(Relaxed)).collect::<Vec<_>>();
                 assert_eq!(bits(&fast), bits(&slow), "add, len {len} offset {offset}");
+                row_ops::add_scaled(&fast.values[range.clone()], -0.37, &delta);
+                portable::add_scaled(&slow.values[range.clone()], -0.37, &delta);
+                assert_eq!(
+                    bits(&fast),
+                    bits(&slow),
+                    "add_scaled, len {len} offset {offset}"
+                );
                 let (mut a, mut b) = (vec![-1.0f32; len], vec![-1.0f32; len]);
                 row_ops::load(&fast.values[range.clone()], &mut a);
-                portable::load(&slow.values[range], &mut b);
+                portable::load(&slow.values[range.clone()], &mut b);
                 let to_bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 assert_eq!(to_bits(&a), to_bits(&b), "load, len {len} offset {offset}");
+                let mut a: Vec<f32> = (0..len).map(|i| value(i + 3)).collect();
+                let mut b = a.clone();
+                row_ops::accumulate(&fast.values[range.clone()], &mut a);
+                portable::accumulate(&slow.values[range], &mut b);
+                assert_eq!(
+                    to_bits(&a),
+                    to_bits(&b),
+                    "accumulate, len {len} offset {offset}"
+                );
             }
         }
     }

@@ -61,7 +61,8 @@ pub(super) unsafe fn pairs<S: Simd>(p: &mut Pairs<'_>) {
     if m == 0 || t == 0 {
         return;
     }
-    assert!(p.dx.len() >= m * d && p.dy.len() >= t * d && p.labels.len() >= t);
+    assert!(p.dx.len() >= m * d && p.labels.len() >= t);
+    assert!(p.dy.as_ref().is_none_or(|dy| dy.len() >= t * d));
     let g = &mut *p.g;
     g.clear();
     g.resize(m * t, 0.0);
@@ -94,7 +95,9 @@ pub(super) unsafe fn pairs<S: Simd>(p: &mut Pairs<'_>) {
     // SAFETY: as above; `dx` has `m` rows and `dy` `t` (asserted).
     unsafe {
         accumulate::<S>(&mut p.dx[..m * d], d, |a, b| g[a * t + b], p.y, t);
-        accumulate::<S>(&mut p.dy[..t * d], d, |b, a| g[a * t + b], p.x, m);
+        if let Some(dy) = p.dy.as_deref_mut() {
+            accumulate::<S>(&mut dy[..t * d], d, |b, a| g[a * t + b], p.x, m);
+        }
     }
 }
 

@@ -41,9 +41,10 @@ pub(crate) struct Pairs<'a> {
     pub(crate) sigmoid: &'a Sigmoid,
     /// Receives `G·Y` (added to what it holds), `m` rows.
     pub(crate) dx: &'a mut [f32],
-    /// Receives `Gᵀ·X` (added to what it holds), `t` rows.
-    pub(crate) dy: &'a mut [f32],
-    /// Scratch for `G`, resized as needed.
+    /// Receives `Gᵀ·X` (added to what it holds), `t` rows; `None` leaves
+    /// it to the caller (CBOW adds `G[0][b]·x` to the shared rows itself).
+    pub(crate) dy: Option<&'a mut [f32]>,
+    /// Receives `G` (`m x t`, row-major), resized as needed.
     pub(crate) g: &'a mut Vec<f32>,
     /// The row length.
     pub(crate) d: usize,
@@ -185,7 +186,7 @@ mod tests {
                         alpha: 0.05,
                         sigmoid: &sigmoid,
                         dx: &mut dx,
-                        dy: &mut dy,
+                        dy: Some(&mut dy),
                         g: &mut g,
                         d,
                     });
@@ -228,7 +229,7 @@ mod tests {
                 alpha: 0.5,
                 sigmoid: &sigmoid,
                 dx: &mut dx,
-                dy: &mut dy,
+                dy: Some(&mut dy),
                 g: &mut Vec::new(),
                 d: 2,
             });
