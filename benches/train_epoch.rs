@@ -11,10 +11,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use embed::{Architecture, Params, Word2Vec};
 
 fn epoch(c: &mut Criterion) {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../fixtures/corpus/dev100k.txt"
-    );
+    let path = test_support::fixture("corpus/dev100k.txt");
     let corpus = corpus::Corpus::text8(path);
     let mut group = c.benchmark_group("train_epoch_dev100k");
     group

@@ -110,15 +110,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines().find_map(|l| {
-                l.strip_prefix("model name")
-                    .map(|m| m.trim_start_matches([' ', '\t', ':']).to_string())
-            })
-        })
-        .unwrap_or_else(|| "unknown CPU".into())
+    test_support::cpu_model().unwrap_or_else(|| "unknown CPU".into())
 }
 
 fn available_threads() -> usize {

@@ -11,19 +11,13 @@
 //! - the random generator is annoy's `Kiss64Random`, draw for draw.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
 
 use annoy_rs::{AnnoyIndex, BuildOptions, Kiss64, Metric};
 use serde_json::Value;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/annoy")
-        .join(name)
-}
+use test_support::fixture;
 
 fn floats(name: &str) -> Vec<f32> {
-    std::fs::read(fixture(name))
+    std::fs::read(fixture(format!("annoy/{name}")))
         .unwrap()
         .chunks_exact(4)
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
@@ -31,7 +25,7 @@ fn floats(name: &str) -> Vec<f32> {
 }
 
 fn json(name: &str) -> Value {
-    serde_json::from_slice(&std::fs::read(fixture(name)).unwrap()).unwrap()
+    serde_json::from_slice(&std::fs::read(fixture(format!("annoy/{name}"))).unwrap()).unwrap()
 }
 
 fn ids(v: &Value) -> Vec<u32> {
@@ -146,8 +140,12 @@ fn indexes_saved_by_annoy_answer_as_annoy() {
     ] {
         let answers = json(&format!("{case}.json"));
         let dim = answers["f"].as_u64().unwrap() as usize;
-        let index =
-            AnnoyIndex::open(fixture(&format!("{case}.ann")), dim, metric_of(&answers)).unwrap();
+        let index = AnnoyIndex::open(
+            fixture(format!("annoy/{case}.ann")),
+            dim,
+            metric_of(&answers),
+        )
+        .unwrap();
         compare(&index, &answers, case);
     }
 }
@@ -157,7 +155,7 @@ fn indexes_saved_by_annoy_answer_as_annoy() {
 /// which place a split before its children. Answers are today's annoy's.
 #[test]
 fn indexes_from_older_annoy_releases_answer_as_annoy() {
-    let test_tree = AnnoyIndex::open(fixture("test.tree"), 10, Metric::Angular).unwrap();
+    let test_tree = AnnoyIndex::open(fixture("annoy/test.tree"), 10, Metric::Angular).unwrap();
     let ids: Vec<u32> = test_tree
         .get_nns_by_item(0, 10, None)
         .unwrap()
@@ -171,8 +169,12 @@ fn indexes_from_older_annoy_releases_answer_as_annoy() {
             let case = format!("old_{release}_{metric}");
             let answers = json(&format!("{case}.json"));
             let dim = answers["f"].as_u64().unwrap() as usize;
-            let index = AnnoyIndex::open(fixture(&format!("{case}.ann")), dim, metric_of(&answers))
-                .unwrap();
+            let index = AnnoyIndex::open(
+                fixture(format!("annoy/{case}.ann")),
+                dim,
+                metric_of(&answers),
+            )
+            .unwrap();
             compare(&index, &answers, &case);
         }
     }
@@ -211,7 +213,7 @@ fn build_from_items(metric: Metric, options: BuildOptions) -> AnnoyIndex {
 fn indexes_saved_here_answer_in_annoy_as_here() {
     for (case, metric) in RUST_CASES {
         let dim = data_set(metric).1;
-        let index = AnnoyIndex::open(fixture(&format!("{case}.ann")), dim, metric).unwrap();
+        let index = AnnoyIndex::open(fixture(format!("annoy/{case}.ann")), dim, metric).unwrap();
         compare(&index, &json(&format!("{case}.annoy.json")), case);
     }
 }
@@ -224,13 +226,13 @@ fn indexes_saved_by_annoy_unbuild_into_their_items() {
     for (case, metric) in RUST_CASES {
         let dim = data_set(metric).1;
         let mut index =
-            AnnoyIndex::open(fixture(&format!("{}.ann", metric.name())), dim, metric).unwrap();
+            AnnoyIndex::open(fixture(format!("annoy/{}.ann", metric.name())), dim, metric).unwrap();
         index.unbuild().unwrap();
         assert!(!index.is_built());
         index
             .build_with(BuildOptions::new(RUST_TREES).seed(RUST_SEED), |_, _| {})
             .unwrap();
-        let ours = std::fs::read(fixture(&format!("{case}.ann"))).unwrap();
+        let ours = std::fs::read(fixture(format!("annoy/{case}.ann"))).unwrap();
         assert!(index.forest().unwrap().as_bytes() == ours, "{case}");
     }
 }
@@ -241,13 +243,13 @@ fn indexes_saved_by_annoy_unbuild_into_their_items() {
 fn write_rust_fixtures() {
     for (case, metric) in RUST_CASES {
         let index = build_from_items(metric, BuildOptions::new(RUST_TREES).seed(RUST_SEED));
-        index.save(fixture(&format!("{case}.ann"))).unwrap();
+        index.save(fixture(format!("annoy/{case}.ann"))).unwrap();
         let (items, dim) = data_set(metric);
         let meta = serde_json::json!({
             "metric": metric.name(), "f": dim, "items": items, "n_items": index.get_n_items(),
             "n_trees": RUST_TREES, "seed": RUST_SEED,
         });
-        std::fs::write(fixture(&format!("{case}.meta.json")), meta.to_string()).unwrap();
+        std::fs::write(fixture(format!("annoy/{case}.meta.json")), meta.to_string()).unwrap();
     }
 }
 
@@ -271,7 +273,7 @@ fn one_tree_from_annoys_seed_is_annoys_tree() {
     ] {
         let ours = build_from_items(metric, BuildOptions::new(1).seed(7).threads(1));
         let ours = ours.forest().unwrap().as_bytes();
-        let theirs = std::fs::read(fixture(&format!("{case}.ann"))).unwrap();
+        let theirs = std::fs::read(fixture(format!("annoy/{case}.ann"))).unwrap();
         assert_eq!(ours.len(), theirs.len(), "{case}: node count");
         let node = metric.node_size(16);
         let header = node / 4 - 16; // words before v
@@ -317,7 +319,7 @@ fn one_tree_from_annoys_seed_is_annoys_tree() {
 fn one_hamming_tree_from_annoys_seed_is_annoys_tree_byte_for_byte() {
     let index = build_from_items(Metric::Hamming, BuildOptions::new(1).seed(7).threads(1));
     let ours = words(index.forest().unwrap().as_bytes());
-    let theirs = words(&std::fs::read(fixture("hamming_1tree.ann")).unwrap());
+    let theirs = words(&std::fs::read(fixture("annoy/hamming_1tree.ann")).unwrap());
     assert_eq!(ours.len(), theirs.len(), "node count");
     let (node, k, n_items) = (Metric::Hamming.node_size(100) / 4, 7, 300);
     let mut splits = 0;

@@ -147,28 +147,6 @@ fn loading_without_verification_reads_only_the_end_of_the_file() {
 #[cfg(target_os = "linux")]
 const CHILD_ENV: &str = "ANNOY_RS_SHARED_PAGES_CHILD";
 
-/// Sums a field (in kB) of the `/proc/self/smaps` entries that map `path`.
-#[cfg(target_os = "linux")]
-fn smaps_kb(path: &Path, field: &str) -> u64 {
-    let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
-    let name = path.to_str().unwrap();
-    let (mut in_file, mut total) = (false, 0);
-    for line in smaps.lines() {
-        let first = line.split_whitespace().next().unwrap_or("");
-        if first.contains('-') && !first.ends_with(':') {
-            in_file = line.ends_with(name);
-        } else if in_file && first == format!("{field}:") {
-            total += line
-                .split_whitespace()
-                .nth(1)
-                .unwrap()
-                .parse::<u64>()
-                .unwrap();
-        }
-    }
-    total
-}
-
 #[cfg(target_os = "linux")]
 /// Loads the index and queries every item, so that every page is touched.
 fn load_and_touch(path: &Path) -> AnnoyIndex {
@@ -185,7 +163,8 @@ fn two_processes_share_the_pages_of_an_index() {
     if let Ok(path) = std::env::var(CHILD_ENV) {
         let path = Path::new(&path);
         let _index = load_and_touch(path);
-        let shared = smaps_kb(path, "Shared_Clean") + smaps_kb(path, "Shared_Dirty");
+        let shared = test_support::smaps_kib(path, "Shared_Clean")
+            + test_support::smaps_kib(path, "Shared_Dirty");
         println!("SHARED_KB={shared}");
         return;
     }

@@ -2,15 +2,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::w2v;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/gensim")
-        .join(name)
-}
+use test_support::fixture;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -23,7 +18,7 @@ fn convert_chain_reproduces_gensim_bytes() {
     let text_out = dir.path().join("v.txt");
     let bin_out = dir.path().join("v.bin");
     let c_out = dir.path().join("v_c.bin");
-    let src = fixture("small.txt");
+    let src = fixture("gensim/small.txt");
     for (from, to, extra) in [
         (src.as_path(), native.as_path(), None),
         (native.as_path(), text_out.as_path(), None),
@@ -36,7 +31,7 @@ fn convert_chain_reproduces_gensim_bytes() {
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
     }
     let same = |ours: &Path, theirs: &str| {
-        std::fs::read(ours).unwrap() == std::fs::read(fixture(theirs)).unwrap()
+        std::fs::read(ours).unwrap() == std::fs::read(fixture(format!("gensim/{theirs}"))).unwrap()
     };
     assert!(same(&text_out, "small.txt"));
     assert!(same(&bin_out, "small.bin"));
@@ -49,7 +44,7 @@ fn convert_honours_limit_and_explicit_formats() {
     let out = dir.path().join("first3.data");
     let status = w2v(&[
         "convert",
-        fixture("small.bin").to_str().unwrap(),
+        fixture("gensim/small.bin").to_str().unwrap(),
         out.to_str().unwrap(),
         "--to",
         "text",
@@ -69,7 +64,11 @@ fn info_prints_json_for_every_format() {
         ("small.bin", "binary"),
         ("small_c.bin", "binary"),
     ] {
-        let out = w2v(&["info", "--json", fixture(name).to_str().unwrap()]);
+        let out = w2v(&[
+            "info",
+            "--json",
+            fixture(format!("gensim/{name}")).to_str().unwrap(),
+        ]);
         assert!(out.status.success());
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(
@@ -102,7 +101,7 @@ fn info_counts_the_words_other_commands_see() {
         text(&out.stderr)
     );
     // An Annoy index is named as one.
-    let ann = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/annoy/angular.ann");
+    let ann = fixture("annoy/angular.ann");
     let out = w2v(&["info", ann.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -114,7 +113,7 @@ fn info_counts_the_words_other_commands_see() {
 
 #[test]
 fn bad_input_exits_1_with_the_cause_and_usage_errors_exit_2() {
-    let out = w2v(&["info", fixture("README.md").to_str().unwrap()]);
+    let out = w2v(&["info", fixture("gensim/README.md").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
@@ -125,7 +124,7 @@ fn bad_input_exits_1_with_the_cause_and_usage_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let out = w2v(&[
         "convert",
-        fixture("invalid_utf8.bin").to_str().unwrap(),
+        fixture("gensim/invalid_utf8.bin").to_str().unwrap(),
         dir.path().join("x.txt").to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(1));
@@ -136,7 +135,7 @@ fn bad_input_exits_1_with_the_cause_and_usage_errors_exit_2() {
     let out = w2v(&[
         "convert",
         "--lossy",
-        fixture("invalid_utf8.bin").to_str().unwrap(),
+        fixture("gensim/invalid_utf8.bin").to_str().unwrap(),
         dir.path().join("x.txt").to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));

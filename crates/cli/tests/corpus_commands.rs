@@ -5,19 +5,13 @@ mod common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
 
 use common::w2v;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/corpus")
-        .join(name)
-}
+use test_support::fixture;
 
 #[test]
 fn vocab_json_matches_gensim_figures() {
-    let corpus = fixture("dev100k.txt");
+    let corpus = fixture("corpus/dev100k.txt");
     let out = w2v(&[
         "vocab",
         "--corpus",
@@ -55,7 +49,7 @@ fn vocab_of_a_missing_corpus_fails_with_its_path() {
 
 #[test]
 fn download_from_a_mirror_checks_the_real_text8_size() {
-    let zip = std::fs::read(fixture("text8_small.zip")).unwrap();
+    let zip = std::fs::read(fixture("corpus/text8_small.zip")).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/text8.zip", listener.local_addr().unwrap());
     std::thread::spawn(move || {

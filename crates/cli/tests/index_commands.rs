@@ -2,17 +2,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::w2v;
 use std::process::Output;
-
-fn fixture(dir: &str, name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(dir)
-        .join(name)
-}
+use test_support::fixture;
 
 /// Fails the test with the command's stderr unless it succeeded.
 fn succeeded(out: &Output) {
@@ -134,7 +128,7 @@ fn build_query_and_eval_an_index_of_word_vectors() {
 
 #[test]
 fn an_index_made_by_annoy_needs_its_dimension_and_metric() {
-    let annoy_file = fixture("annoy", "angular.ann");
+    let annoy_file = fixture("annoy/angular.ann");
     let path = annoy_file.to_str().unwrap();
     let out = w2v(&["index", "query", "--index", path, "--item", "0"]);
     assert_eq!(out.status.code(), Some(1));
@@ -151,7 +145,7 @@ fn an_index_made_by_annoy_needs_its_dimension_and_metric() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     // annoy's own test/test.tree (2014): splits come before their children.
-    let test_tree = fixture("annoy", "test.tree");
+    let test_tree = fixture("annoy/test.tree");
     let found = json(&w2v(&[
         "index",
         "query",
@@ -179,7 +173,7 @@ fn damaged_indexes_and_sidecars_exit_1_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("small.ann");
     let index_arg = index.to_str().unwrap();
-    let vectors = fixture("gensim", "small.txt");
+    let vectors = fixture("gensim/small.txt");
     let out = w2v(&[
         "index",
         "build",
@@ -277,10 +271,10 @@ fn an_on_disk_build_writes_the_same_index() {
 /// values above 0.5 as bits) is exact at an exhaustive `search_k`.
 #[test]
 fn hamming_indexes_answer_as_annoy_and_exactly() {
-    let annoy_file = fixture("annoy", "hamming.ann");
+    let annoy_file = fixture("annoy/hamming.ann");
     let path = annoy_file.to_str().unwrap();
     let answers: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(fixture("annoy", "hamming.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(fixture("annoy/hamming.json")).unwrap()).unwrap();
     let case = answers["cases"]
         .as_array()
         .unwrap()

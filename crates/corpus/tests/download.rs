@@ -4,17 +4,12 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use corpus::text8::{fetch, Source};
 use corpus::Error;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/corpus")
-        .join(name)
-}
+use test_support::fixture;
 
 /// Unpacked size and SHA-256 of the `text8` entry of `text8_small.zip`
 /// (see `fixtures/corpus/README.md`).
@@ -106,7 +101,7 @@ fn small_source(url: &str) -> Source {
 }
 
 fn small_zip() -> Vec<u8> {
-    std::fs::read(fixture("text8_small.zip")).unwrap()
+    std::fs::read(fixture("corpus/text8_small.zip")).unwrap()
 }
 
 /// A URL nobody listens on.
@@ -127,7 +122,7 @@ fn names_in(dir: &Path) -> Vec<String> {
 }
 
 fn first_words(n: usize) -> Vec<String> {
-    let text = std::fs::read_to_string(fixture("dev100k.txt")).unwrap();
+    let text = std::fs::read_to_string(fixture("corpus/dev100k.txt")).unwrap();
     text.split_whitespace().take(n).map(str::to_owned).collect()
 }
 
@@ -258,7 +253,11 @@ fn a_damaged_cache_is_rebuilt_from_the_archive() {
 #[test]
 fn a_zip_put_in_the_cache_by_hand_is_used_without_network() {
     let cache = tempfile::tempdir().unwrap();
-    std::fs::copy(fixture("text8_small.zip"), cache.path().join("text8.zip")).unwrap();
+    std::fs::copy(
+        fixture("corpus/text8_small.zip"),
+        cache.path().join("text8.zip"),
+    )
+    .unwrap();
     let path = fetch(&small_source(&dead_url()), cache.path(), &mut |_| {}).unwrap();
     assert_eq!(corpus::text8::sha256_of(&path).unwrap(), SMALL_SHA256);
 }

@@ -10,10 +10,7 @@ const GIB: u64 = 1 << 30;
 
 /// The peak resident memory of this process so far, in bytes (Linux).
 fn peak_rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
+    test_support::peak_rss_kib().map(|kib| kib * 1024)
 }
 
 #[test]

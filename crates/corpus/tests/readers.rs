@@ -2,16 +2,11 @@
 //! and odd input (invalid UTF-8, giant words).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use corpus::{Corpus, Encoding, Sentence, MAX_WORD_BYTES};
 use proptest::prelude::*;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/corpus")
-        .join(name)
-}
+use test_support::fixture;
 
 fn sentences(corpus: &Corpus) -> Vec<Vec<String>> {
     corpus.reader().unwrap().collect::<Result<_, _>>().unwrap()
@@ -35,36 +30,36 @@ fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
 
 #[test]
 fn text8_sentences_are_runs_of_10000_words() {
-    let corpus = Corpus::text8(fixture("dev100k.txt"));
+    let corpus = Corpus::text8(fixture("corpus/dev100k.txt"));
     let sentences = sentences(&corpus);
     assert_eq!(sentences.len(), 10);
     assert!(sentences.iter().all(|s| s.len() == 10_000));
-    let text = std::fs::read_to_string(fixture("dev100k.txt")).unwrap();
+    let text = std::fs::read_to_string(fixture("corpus/dev100k.txt")).unwrap();
     let expected: Vec<&str> = text.split_whitespace().collect();
     assert_eq!(sentences.concat(), expected);
 }
 
 #[test]
 fn text8_reads_straight_from_a_zip_archive() {
-    let corpus = Corpus::text8(fixture("text8_small.zip"));
+    let corpus = Corpus::text8(fixture("corpus/text8_small.zip"));
     assert_eq!(Encoding::detect(corpus.path()).unwrap(), Encoding::Zip);
     let words: Vec<String> = sentences(&corpus).concat();
-    let text = std::fs::read_to_string(fixture("dev100k.txt")).unwrap();
+    let text = std::fs::read_to_string(fixture("corpus/dev100k.txt")).unwrap();
     let expected: Vec<&str> = text.split_whitespace().take(20_000).collect();
     assert_eq!(words, expected);
 }
 
 #[test]
 fn line_sentences_follow_lines_in_plain_and_gzip_files() {
-    let plain = sentences(&Corpus::lines(fixture("dev100k_lines.txt")));
-    let gzip = sentences(&Corpus::lines(fixture("dev100k_lines.txt.gz")));
+    let plain = sentences(&Corpus::lines(fixture("corpus/dev100k_lines.txt")));
+    let gzip = sentences(&Corpus::lines(fixture("corpus/dev100k_lines.txt.gz")));
     assert_eq!(
         plain.len(),
         4862,
         "blank and whitespace-only lines give no sentence"
     );
     assert_eq!(plain, gzip);
-    let text = std::fs::read_to_string(fixture("dev100k_lines.txt")).unwrap();
+    let text = std::fs::read_to_string(fixture("corpus/dev100k_lines.txt")).unwrap();
     let expected: Vec<Vec<&str>> = text
         .lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>())
@@ -90,7 +85,7 @@ fn long_lines_are_split_at_max_sentence_length() {
 
 #[test]
 fn a_corpus_can_be_read_many_times() {
-    let corpus = Corpus::text8(fixture("text8_small.zip"));
+    let corpus = Corpus::text8(fixture("corpus/text8_small.zip"));
     let first = sentences(&corpus);
     assert_eq!(sentences(&corpus), first);
 }
@@ -134,9 +129,9 @@ fn a_giant_word_is_cut_not_held_whole() {
 fn chunks_cover_the_fixture_exactly_once() {
     for name in ["dev100k.txt", "dev100k_lines.txt"] {
         let corpus = if name.contains("lines") {
-            Corpus::lines(fixture(name))
+            Corpus::lines(fixture(format!("corpus/{name}")))
         } else {
-            Corpus::text8(fixture(name))
+            Corpus::text8(fixture(format!("corpus/{name}")))
         };
         let whole: Vec<String> = sentences(&corpus).concat();
         for n in [1, 2, 3, 8, 64] {
@@ -148,14 +143,14 @@ fn chunks_cover_the_fixture_exactly_once() {
 #[test]
 fn compressed_files_give_one_chunk() {
     assert_eq!(
-        Corpus::lines(fixture("dev100k_lines.txt.gz"))
+        Corpus::lines(fixture("corpus/dev100k_lines.txt.gz"))
             .chunks(4)
             .unwrap()
             .len(),
         1
     );
     assert_eq!(
-        Corpus::text8(fixture("text8_small.zip"))
+        Corpus::text8(fixture("corpus/text8_small.zip"))
             .chunks(4)
             .unwrap()
             .len(),

@@ -1,15 +1,8 @@
 //! The vocabulary equals what gensim 4.4 builds on the same corpus
 //! (`fixtures/corpus/make_corpus_fixtures.py` made the expected files).
 
-use std::path::{Path, PathBuf};
-
 use corpus::{Corpus, Vocab, VocabOptions};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/corpus")
-        .join(name)
-}
+use test_support::fixture;
 
 /// gensim's vocabulary: header figures, then `(word, count)` in index order.
 struct Expected {
@@ -21,7 +14,7 @@ struct Expected {
 }
 
 fn expected(name: &str) -> Expected {
-    let text = std::fs::read_to_string(fixture(name)).unwrap();
+    let text = std::fs::read_to_string(fixture(format!("corpus/{name}"))).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
     let number = |key: &str| -> u64 {
@@ -81,7 +74,7 @@ fn options(min_count: u64) -> VocabOptions {
 
 #[test]
 fn text8_min_count_5_matches_gensim_sequential_and_parallel() {
-    let corpus = Corpus::text8(fixture("dev100k.txt"));
+    let corpus = Corpus::text8(fixture("corpus/dev100k.txt"));
     for threads in [1, 2, 7] {
         check(
             &corpus,
@@ -96,7 +89,7 @@ fn text8_min_count_5_matches_gensim_sequential_and_parallel() {
 
 #[test]
 fn text8_min_count_1_matches_gensim_tie_order() {
-    let corpus = Corpus::text8(fixture("dev100k.txt"));
+    let corpus = Corpus::text8(fixture("corpus/dev100k.txt"));
     for threads in [1, 3] {
         check(
             &corpus,
@@ -116,11 +109,11 @@ fn pruning_matches_gensim_quirks() {
         ..options(2)
     };
     check(
-        &Corpus::text8(fixture("dev100k.txt")),
+        &Corpus::text8(fixture("corpus/dev100k.txt")),
         &pruned,
         "vocab_text8_prune.tsv",
     );
-    let short = Corpus::text8(fixture("dev100k.txt")).max_sentence_length(1000);
+    let short = Corpus::text8(fixture("corpus/dev100k.txt")).max_sentence_length(1000);
     check(&short, &pruned, "vocab_text8_prune_s1000.tsv");
 }
 
@@ -131,7 +124,7 @@ fn max_final_vocab_matches_gensim() {
         ..options(1)
     };
     check(
-        &Corpus::text8(fixture("dev100k.txt")),
+        &Corpus::text8(fixture("corpus/dev100k.txt")),
         &options,
         "vocab_text8_final.tsv",
     );
@@ -146,7 +139,7 @@ fn line_corpora_match_gensim_plain_and_gzipped() {
                 ..options(5)
             };
             check(
-                &Corpus::lines(fixture(name)),
+                &Corpus::lines(fixture(format!("corpus/{name}"))),
                 &options,
                 "vocab_lines_min5.tsv",
             );

@@ -30,9 +30,7 @@ fn file(base: &Path, suffix: &str) -> PathBuf {
 /// second has another seed and one epoch of training (so its output
 /// weights are not zero).
 fn save_versions(dir: &Path) -> [PathBuf; 2] {
-    let corpus = Corpus::text8(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/corpus/dev100k.txt"),
-    );
+    let corpus = Corpus::text8(test_support::fixture("corpus/dev100k.txt"));
     let params = Params {
         vector_size: 48,
         min_count: 3,

@@ -1,20 +1,13 @@
 //! End-to-end training on a small real corpus (100,000 words of English in
 //! text8 form, `fixtures/corpus/dev100k.txt`).
 
-use std::path::{Path, PathBuf};
-
 use corpus::Corpus;
 use embed::{Architecture, Params, Word2Vec};
+use test_support::fixture;
 use vecstore::KeyedVectors;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/corpus")
-        .join(name)
-}
-
 fn corpus() -> Corpus {
-    Corpus::text8(fixture("dev100k.txt"))
+    Corpus::text8(fixture("corpus/dev100k.txt"))
 }
 
 fn small(architecture: Architecture, hs: bool, workers: usize) -> Params {
@@ -162,7 +155,7 @@ fn more_threads_than_chunks_or_cores_still_cover_the_corpus() {
     });
     assert_eq!(report.raw_words, 100_000);
     // A gzip corpus cannot be split: the threads share one reader.
-    let lines = Corpus::lines(fixture("dev100k_lines.txt.gz"));
+    let lines = Corpus::lines(fixture("corpus/dev100k_lines.txt.gz"));
     let params = Params {
         epochs: 1,
         ..small(Architecture::SkipGram, false, 3)

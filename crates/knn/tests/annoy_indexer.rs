@@ -1,19 +1,12 @@
 //! The Annoy indexer: true cosine similarities, recall against exact
 //! search, the same meaning as the exact path, and files that round-trip.
 
-use std::path::{Path, PathBuf};
-
 use knn::{AnnoyIndexer, Error, ExactIndexer, Indexer, Similarity, Term};
+use test_support::fixture;
 use vecstore::KeyedVectors;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/eval")
-        .join(name)
-}
-
 fn vectors() -> KeyedVectors {
-    KeyedVectors::load(fixture("vectors.bin")).unwrap()
+    KeyedVectors::load(fixture("eval/vectors.bin")).unwrap()
 }
 
 #[test]

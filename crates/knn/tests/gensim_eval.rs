@@ -3,24 +3,17 @@
 //! gensim's `evaluate_word_analogies`, `evaluate_word_pairs` and
 //! `most_similar`.
 
-use std::path::{Path, PathBuf};
-
 use knn::{evaluate_word_analogies, evaluate_word_pairs, ExactIndexer};
+use test_support::fixture;
 use vecstore::KeyedVectors;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/eval")
-        .join(name)
-}
-
 fn vectors() -> KeyedVectors {
-    KeyedVectors::load(fixture("vectors.bin")).unwrap()
+    KeyedVectors::load(fixture("eval/vectors.bin")).unwrap()
 }
 
 /// `(header fields, [(section, correct, incorrect)])` of an analogies golden file.
 fn expected_analogies(name: &str) -> (Vec<String>, Vec<(String, usize, usize)>) {
-    let text = std::fs::read_to_string(fixture(name)).unwrap();
+    let text = std::fs::read_to_string(fixture(format!("eval/{name}"))).unwrap();
     let mut lines = text.lines();
     let header = lines
         .next()
@@ -56,7 +49,8 @@ fn analogies_match_gensim_section_by_section() {
     ] {
         let (header, want) = expected_analogies(file);
         let report =
-            evaluate_word_analogies(&kv, &fixture("questions-words.txt"), restrict, true).unwrap();
+            evaluate_word_analogies(&kv, &fixture("eval/questions-words.txt"), restrict, true)
+                .unwrap();
         let got: Vec<(String, usize, usize)> = report
             .sections
             .iter()
@@ -76,10 +70,11 @@ fn analogies_match_gensim_section_by_section() {
 #[test]
 fn word_pairs_match_gensim_correlations() {
     let kv = vectors();
-    let text = std::fs::read_to_string(fixture("pairs.expected.tsv")).unwrap();
+    let text = std::fs::read_to_string(fixture("eval/pairs.expected.tsv")).unwrap();
     for line in text.lines().filter(|l| !l.starts_with('#')) {
         let f: Vec<&str> = line.split('\t').collect();
-        let report = evaluate_word_pairs(&kv, &fixture(f[0]), 300_000, true).unwrap();
+        let report =
+            evaluate_word_pairs(&kv, &fixture(format!("eval/{}", f[0])), 300_000, true).unwrap();
         let (pearson, spearman, oov): (f64, f64, f64) = (
             f[1].parse().unwrap(),
             f[2].parse().unwrap(),
@@ -111,7 +106,7 @@ fn three_cos_add_neighbours_match_gensim_most_similar() {
     let kv = vectors();
     let indexer = ExactIndexer::new(&kv);
     let normed = kv.normed_vectors();
-    let text = std::fs::read_to_string(fixture("most_similar.expected.tsv")).unwrap();
+    let text = std::fs::read_to_string(fixture("eval/most_similar.expected.tsv")).unwrap();
     for line in text.lines() {
         let (question, expected) = line.split_once('\t').unwrap();
         let q: Vec<usize> = question

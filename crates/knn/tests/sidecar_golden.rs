@@ -3,20 +3,14 @@
 //! output and `pickle.dump` of one dict with protocols 2, 4 and 5 read back
 //! as that dict; our writer gives Python's protocol-2 bytes exactly.
 
-use std::path::{Path, PathBuf};
-
 use knn::sidecar::Sidecar;
 use serde_json::Value;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/annoy")
-        .join(name)
-}
+use test_support::fixture;
 
 fn expected(key: &str) -> Sidecar {
     let json: Value =
-        serde_json::from_slice(&std::fs::read(fixture("sidecar_expected.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(fixture("annoy/sidecar_expected.json")).unwrap())
+            .unwrap();
     let d = &json[key];
     Sidecar {
         f: d["f"].as_u64().unwrap() as usize,
@@ -35,21 +29,21 @@ fn expected(key: &str) -> Sidecar {
 fn pythons_pickles_of_every_protocol_read_as_the_dict() {
     let want = expected("dict");
     for protocol in [2, 4, 5] {
-        let got = Sidecar::read(&fixture(&format!("sidecar_p{protocol}.dict"))).unwrap();
+        let got = Sidecar::read(&fixture(format!("annoy/sidecar_p{protocol}.dict"))).unwrap();
         assert_eq!(got, want, "protocol {protocol}");
     }
 }
 
 #[test]
 fn gensims_own_sidecar_reads() {
-    let path = Sidecar::path_for(&fixture("gensim_indexer.ann"));
+    let path = Sidecar::path_for(&fixture("annoy/gensim_indexer.ann"));
     assert_eq!(Sidecar::read(&path).unwrap(), expected("gensim_indexer"));
 }
 
 #[test]
 fn our_pickle_is_pythons_protocol_2_pickle() {
     let ours = expected("dict").to_pickle();
-    let pythons = std::fs::read(fixture("sidecar_p2.dict")).unwrap();
+    let pythons = std::fs::read(fixture("annoy/sidecar_p2.dict")).unwrap();
     assert!(
         ours == pythons,
         "the pickles differ ({} vs {} bytes)",

@@ -1,21 +1,14 @@
 //! The similarity API: gensim's semantics on real vectors, the same answers
 //! through an indexer as without, and clear errors.
 
-use std::path::{Path, PathBuf};
-
 use knn::{top_k, Error, ExactIndexer, Indexer, Similarity, Term};
 use ndarray::array;
 use proptest::prelude::*;
+use test_support::fixture;
 use vecstore::KeyedVectors;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/eval")
-        .join(name)
-}
-
 fn vectors() -> KeyedVectors {
-    KeyedVectors::load(fixture("vectors.bin")).unwrap()
+    KeyedVectors::load(fixture("eval/vectors.bin")).unwrap()
 }
 
 /// Same words in the same order, similarities equal up to float summation order.
@@ -30,7 +23,7 @@ fn assert_close(a: &[(String, f32)], b: &[(String, f32)], context: &str) {
 #[test]
 fn most_similar_matches_gensim_on_analogy_queries() {
     let kv = vectors();
-    let text = std::fs::read_to_string(fixture("most_similar.expected.tsv")).unwrap();
+    let text = std::fs::read_to_string(fixture("eval/most_similar.expected.tsv")).unwrap();
     for line in text.lines() {
         let (question, expected) = line.split_once('\t').unwrap();
         let w: Vec<&str> = question.split(' ').collect();

@@ -2,20 +2,13 @@
 //! `fixtures/gensim/make_gensim_fixtures.py`) read exactly, and what we write
 //! is byte-identical to what gensim writes for the same vectors.
 
-use std::path::{Path, PathBuf};
-
 use ndarray::Array2;
+use test_support::fixture;
 use vecstore::{read, write, Format, KeyedVectors, Layout, ReadOptions, Utf8Policy, WriteOptions};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/gensim")
-        .join(name)
-}
 
 /// Reads an `*.expected.tsv`: a word, then each f32 as 8 hex digits of its bits.
 fn expected(name: &str) -> KeyedVectors {
-    let text = std::fs::read_to_string(fixture(name)).unwrap();
+    let text = std::fs::read_to_string(fixture(format!("gensim/{name}"))).unwrap();
     let mut words = Vec::new();
     let mut values = Vec::new();
     for line in text.lines() {
@@ -29,7 +22,9 @@ fn expected(name: &str) -> KeyedVectors {
 }
 
 fn read_fixture(name: &str, format: Format, options: &ReadOptions) -> KeyedVectors {
-    read(&fixture(name), format, options).unwrap().0
+    read(&fixture(format!("gensim/{name}")), format, options)
+        .unwrap()
+        .0
 }
 
 #[test]
@@ -62,7 +57,11 @@ fn detects_each_fixture_format_from_content() {
         ("small_c.bin", Format::Binary),
         ("invalid_utf8.bin", Format::Binary),
     ] {
-        assert_eq!(Format::detect(&fixture(name)).unwrap(), format, "{name}");
+        assert_eq!(
+            Format::detect(&fixture(format!("gensim/{name}"))).unwrap(),
+            format,
+            "{name}"
+        );
     }
 }
 
@@ -79,15 +78,15 @@ fn writes_gensim_bytes_exactly() {
         let out = dir.path().join(name);
         write(&kv, &out, format, &WriteOptions::default().layout(layout)).unwrap();
         let ours = std::fs::read(&out).unwrap();
-        let theirs = std::fs::read(fixture(name)).unwrap();
+        let theirs = std::fs::read(fixture(format!("gensim/{name}"))).unwrap();
         assert!(ours == theirs, "{name} differs from gensim's bytes");
     }
 }
 
 #[test]
 fn counts_file_reads_and_writes_like_fvocab() {
-    let options = ReadOptions::default().counts_file(fixture("small.vocab"));
-    let (kv, report) = read(&fixture("small.bin"), Format::Binary, &options).unwrap();
+    let options = ReadOptions::default().counts_file(fixture("gensim/small.vocab"));
+    let (kv, report) = read(&fixture("gensim/small.bin"), Format::Binary, &options).unwrap();
     assert_eq!(report.words_missing_counts, 0);
     let counts = kv.counts().unwrap();
     assert!(
@@ -101,13 +100,13 @@ fn counts_file_reads_and_writes_like_fvocab() {
     write(&kv, &dir.path().join("ours.bin"), Format::Binary, &options).unwrap();
     assert_eq!(
         std::fs::read(vocab).unwrap(),
-        std::fs::read(fixture("small.vocab")).unwrap()
+        std::fs::read(fixture("gensim/small.vocab")).unwrap()
     );
 }
 
 #[test]
 fn invalid_utf8_is_an_error_when_strict_and_replaced_when_lossy() {
-    let path = fixture("invalid_utf8.bin");
+    let path = fixture("gensim/invalid_utf8.bin");
     let err = read(&path, Format::Binary, &ReadOptions::default())
         .unwrap_err()
         .to_string();
@@ -129,7 +128,12 @@ fn duplicate_words_keep_the_first_occurrence_like_gensim() {
         ("duplicates.txt", Format::Text),
         ("duplicates.bin", Format::Binary),
     ] {
-        let (kv, report) = read(&fixture(name), format, &ReadOptions::default()).unwrap();
+        let (kv, report) = read(
+            &fixture(format!("gensim/{name}")),
+            format,
+            &ReadOptions::default(),
+        )
+        .unwrap();
         assert_eq!(kv, want, "{name}");
         assert_eq!(
             (report.rows_read, report.duplicates_skipped),

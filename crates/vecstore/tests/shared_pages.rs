@@ -12,28 +12,6 @@ use vecstore::KeyedVectors;
 
 const CHILD_ENV: &str = "VECSTORE_SHARED_PAGES_CHILD";
 
-/// Sums a field (in kB) of the smaps entries that map `path`.
-fn smaps_kb(path: &Path, field: &str) -> u64 {
-    let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
-    let name = path.to_str().unwrap();
-    let mut in_file = false;
-    let mut total = 0;
-    for line in smaps.lines() {
-        let first = line.split_whitespace().next().unwrap_or("");
-        if first.contains('-') && !first.ends_with(':') {
-            in_file = line.ends_with(name);
-        } else if in_file && first == format!("{field}:") {
-            total += line
-                .split_whitespace()
-                .nth(1)
-                .unwrap()
-                .parse::<u64>()
-                .unwrap();
-        }
-    }
-    total
-}
-
 /// Loads the file and reads every value so every page is resident.
 fn load_and_touch(path: &Path) -> (KeyedVectors, f32) {
     let kv = KeyedVectors::load(path).unwrap();
@@ -48,7 +26,8 @@ fn two_processes_share_the_pages_of_a_native_file() {
         let path = Path::new(&path);
         let (_kv, _) = load_and_touch(path);
         // Freshly written pages may still be dirty in the page cache: count both.
-        let shared = smaps_kb(path, "Shared_Clean") + smaps_kb(path, "Shared_Dirty");
+        let shared = test_support::smaps_kib(path, "Shared_Clean")
+            + test_support::smaps_kib(path, "Shared_Dirty");
         println!("SHARED_KB={shared}");
         return;
     }

@@ -152,13 +152,5 @@ pub fn reset_own_peak() {
 
 /// This process's peak RSS in MiB (`VmHWM`).
 pub fn own_peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kib: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
-    Some(kib / 1024.0)
+    Some(test_support::peak_rss_kib()? as f64 / 1024.0)
 }

@@ -115,15 +115,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 fn machine() -> Machine {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let cpu = cpuinfo
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("model name")
-                .and_then(|r| r.split(':').nth(1))
-        })
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let cpu = test_support::cpu_model().unwrap_or_else(|| "unknown".into());
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     let memory_mib = meminfo
         .lines()

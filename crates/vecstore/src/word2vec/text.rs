@@ -421,10 +421,7 @@ mod tests {
     /// points) and numpy 2.4's `str()` of each.
     #[test]
     fn formatting_matches_numpy_on_its_golden_file() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../fixtures/gensim/numpy_float32_str.tsv"
-        );
+        let path = test_support::fixture("gensim/numpy_float32_str.tsv");
         let golden = std::fs::read_to_string(path).unwrap();
         let mut checked = 0;
         for line in golden.lines() {
