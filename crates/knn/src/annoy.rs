@@ -7,7 +7,8 @@
 use std::path::Path;
 
 use annoy_rs::{AnnoyIndex, BuildOptions, Metric};
-use ndarray::ArrayView1;
+use ndarray::{ArrayView1, Axis};
+use rayon::prelude::*;
 use vecstore::KeyedVectors;
 
 use crate::error::{Error, Result};
@@ -48,10 +49,18 @@ pub struct AnnoyIndexer {
     labels: Option<Vec<String>>,
 }
 
+/// The vectors a builder indexes: lent, or given (and dropped as soon as
+/// the forest holds its items).
+#[derive(Debug, Clone)]
+enum Vectors<'a> {
+    Lent(&'a KeyedVectors),
+    Given(Box<KeyedVectors>),
+}
+
 /// Options for building an [`AnnoyIndexer`].
 #[derive(Debug, Clone)]
 pub struct AnnoyIndexerBuilder<'a> {
-    kv: &'a KeyedVectors,
+    vectors: Vectors<'a>,
     num_trees: usize,
     metric: Metric,
     seed: Option<u64>,
@@ -121,12 +130,16 @@ impl<'a> AnnoyIndexerBuilder<'a> {
         file: Option<&Path>,
         progress: impl Fn(usize, usize) + Sync,
     ) -> Result<AnnoyIndexer> {
-        let mut index = AnnoyIndex::new(self.kv.dim(), self.metric);
-        let rows = indexed_rows(self.kv, self.metric);
-        match rows.as_slice() {
-            Some(rows) => index.add_items(rows)?,
-            None => index.add_items(&rows.iter().copied().collect::<Vec<_>>())?,
-        }
+        let kv = match &self.vectors {
+            Vectors::Lent(kv) => *kv,
+            Vectors::Given(kv) => &**kv,
+        };
+        let mut index = AnnoyIndex::new(kv.dim(), self.metric);
+        add_rows(&mut index, kv, self.metric)?;
+        let labels = match self.vectors {
+            Vectors::Lent(kv) => kv.index_to_key().to_vec(),
+            Vectors::Given(kv) => (*kv).into_index_to_key(),
+        };
         let mut options = BuildOptions::new(self.num_trees).threads(self.threads);
         if let Some(seed) = self.seed {
             options = options.seed(seed);
@@ -139,7 +152,7 @@ impl<'a> AnnoyIndexerBuilder<'a> {
             index,
             num_trees: self.num_trees,
             search_k: self.search_k,
-            labels: Some(self.kv.index_to_key().to_vec()),
+            labels: Some(labels),
         })
     }
 }
@@ -153,8 +166,19 @@ impl AnnoyIndexer {
 
     /// A builder for seed, threads and `search_k`.
     pub fn builder(kv: &KeyedVectors, num_trees: usize) -> AnnoyIndexerBuilder<'_> {
+        Self::builder_of(Vectors::Lent(kv), num_trees)
+    }
+
+    /// [`AnnoyIndexer::builder`] that takes the vectors: the build drops
+    /// them (keeping the words, as labels) once the forest holds its items,
+    /// so that it holds one copy of the vectors, the forest's.
+    pub fn builder_owned(kv: KeyedVectors, num_trees: usize) -> AnnoyIndexerBuilder<'static> {
+        Self::builder_of(Vectors::Given(Box::new(kv)), num_trees)
+    }
+
+    fn builder_of(vectors: Vectors<'_>, num_trees: usize) -> AnnoyIndexerBuilder<'_> {
         AnnoyIndexerBuilder {
-            kv,
+            vectors,
             num_trees,
             metric: Metric::Angular,
             seed: None,
@@ -310,60 +334,26 @@ impl AnnoyIndexer {
     /// item vectors, sampled at up to 64 evenly spaced ids, equal to `kv`'s
     /// rows as indexed (unit vectors for angular, bits for Hamming).
     pub fn check_against(&self, path: &Path, kv: &KeyedVectors) -> Result<()> {
-        let mismatch = |what: String| Error::IndexMismatch {
-            path: path.to_path_buf(),
-            what,
-        };
-        if self.index.f() != kv.dim() {
-            return Err(mismatch(format!(
-                "the index has {} dimensions, the vectors {}",
-                self.index.f(),
-                kv.dim()
-            )));
-        }
-        if self.index.get_n_items() != kv.len() {
-            return Err(mismatch(format!(
-                "the index holds {} items, the vectors {} words",
-                self.index.get_n_items(),
-                kv.len()
-            )));
-        }
-        if let Some(labels) = &self.labels {
-            if let Some(i) = labels
-                .iter()
-                .zip(kv.index_to_key())
-                .position(|(a, b)| a != b)
-            {
-                return Err(mismatch(format!(
-                    "label {i} is {:?} but word {i} of the vectors is {:?}: the index was built from other vectors",
-                    labels[i],
-                    kv.index_to_key()[i]
-                )));
-            }
-        }
         let metric = self.index.metric();
-        let rows = indexed_rows(kv, metric);
-        let n = kv.len();
-        let samples = n.min(64);
-        for s in 0..samples {
-            let id = s * n / samples;
-            let stored = self.index.get_item_vector(id)?;
-            let expected = rows.row(id);
-            let same = stored.iter().zip(expected.iter()).all(|(&a, &b)| {
+        let stored = crate::check::Stored {
+            dim: self.index.f(),
+            items: self.index.get_n_items(),
+            labels: self.labels.as_deref(),
+        };
+        crate::check::check_against(
+            path,
+            stored,
+            kv,
+            indexed_rows(kv, metric),
+            |id| Ok(self.index.get_item_vector(id)?),
+            |a, b| {
                 if metric == Metric::Hamming {
                     (a > 0.5) == (b > 0.5)
                 } else {
                     (a - b).abs() <= 1e-4 * (1.0 + b.abs())
                 }
-            });
-            if !same {
-                return Err(mismatch(format!(
-                    "item {id} ({:?}) holds another vector than the vectors' row {id}: the index was built from other vectors",
-                    kv.index_to_key()[id]
-                )));
-            }
-        }
-        Ok(())
+            },
+        )
     }
 
     /// gensim's sidecar for this index (with our `'metric'` key).
@@ -400,6 +390,24 @@ impl AnnoyIndexer {
 
 /// The rows an index of `metric` holds for `kv`: the unit vectors for
 /// angular (as gensim's `AnnoyIndexer`), the raw vectors otherwise.
+/// Adds the rows the metric indexes (see [`indexed_rows`]) to `index` a
+/// block at a time, normalising each block for angular, so that no second
+/// matrix of the vectors is made.
+fn add_rows(index: &mut AnnoyIndex, kv: &KeyedVectors, metric: Metric) -> Result<()> {
+    const BLOCK_ROWS: usize = 4096;
+    let dim = kv.dim();
+    let mut block = Vec::with_capacity(BLOCK_ROWS.min(kv.len()) * dim);
+    for rows in kv.vectors().axis_chunks_iter(Axis(0), BLOCK_ROWS) {
+        block.clear();
+        block.extend(rows.iter().copied());
+        if metric == Metric::Angular && dim > 0 {
+            block.par_chunks_mut(dim).for_each(vecstore::normalize);
+        }
+        index.add_items(&block)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn indexed_rows(kv: &KeyedVectors, metric: Metric) -> ndarray::ArrayView2<'_, f32> {
     if metric == Metric::Angular {
         kv.normed_vectors()

@@ -69,6 +69,9 @@ pub enum Error {
     /// An Annoy error (building, saving, loading, querying).
     #[error(transparent)]
     Annoy(#[from] annoy_rs::Error),
+    /// An HNSW error (building, saving, loading, querying).
+    #[error(transparent)]
+    Hnsw(#[from] hnsw::Error),
     /// A sidecar (`.ann.dict`) error.
     #[error(transparent)]
     Sidecar(#[from] crate::sidecar::Error),

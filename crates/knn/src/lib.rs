@@ -22,9 +22,11 @@
 
 mod annoy;
 mod bounded;
+mod check;
 mod error;
 mod eval;
 mod exact;
+mod hnsw;
 mod indexer;
 #[allow(unsafe_code)]
 mod int8;
@@ -40,6 +42,7 @@ pub use eval::{
     AnalogyReport, PairsReport, Section,
 };
 pub use exact::ExactIndexer;
+pub use hnsw::{HnswIndexer, HnswIndexerBuilder};
 pub use indexer::Indexer;
 pub use recall::{exact_neighbours, RecallRow};
 pub use similarity::{Similarity, Term};
