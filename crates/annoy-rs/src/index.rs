@@ -198,9 +198,9 @@ impl AnnoyIndex {
     /// to a temporary file renamed to `path` when complete, and the built
     /// index is that file, memory-mapped. No `save` is needed afterwards.
     ///
-    /// Unlike Annoy: the items are still held in memory until the build
-    /// (with a copy during it); the path is only used at the build (Annoy
-    /// creates the file at once), and the file appears only when the build
+    /// Unlike Annoy: the items are still held in memory until the end of
+    /// the build (which reads them in place); the path is only used at
+    /// the build (Annoy creates the file at once), and the file appears only when the build
     /// succeeds; after a failed build the path stays set for the next one;
     /// a `save` afterwards writes a copy (Annoy's writes nothing). Fails on
     /// a built index.

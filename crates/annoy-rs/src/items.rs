@@ -8,11 +8,103 @@ use crate::search::check_vector;
 pub(crate) const MAX_ITEMS: u64 = i32::MAX as u64;
 
 /// Item vectors in one row-major buffer.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Items {
     dim: usize,
-    vectors: Vec<f32>,
+    vectors: Values,
     present: Vec<bool>,
+}
+
+/// The item values: a `Vec` while small, from [`MIN_MAP_BYTES`] an
+/// anonymous map that the OS is asked to back with huge pages. A build
+/// reads the items in place, and its side loops touch them all over the
+/// array: with 4 KiB pages nearly every touch would also miss the TLB.
+#[derive(Debug)]
+enum Values {
+    Small(Vec<f32>),
+    /// The first `len` floats of the map are the values; the rest is zeros.
+    Mapped {
+        map: memmap2::MmapMut,
+        len: usize,
+    },
+}
+
+/// The size from which [`Values`] are mapped (on Linux).
+const MIN_MAP_BYTES: usize = 4 << 20;
+
+impl Default for Values {
+    fn default() -> Self {
+        Values::Small(Vec::new())
+    }
+}
+
+impl Values {
+    fn as_slice(&self) -> &[f32] {
+        match self {
+            Values::Small(values) => values,
+            Values::Mapped { map, len } => &bytemuck::cast_slice::<u8, f32>(&map[..])[..*len],
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [f32] {
+        match self {
+            Values::Small(values) => values,
+            Values::Mapped { map, len } => {
+                &mut bytemuck::cast_slice_mut::<u8, f32>(&mut map[..])[..*len]
+            }
+        }
+    }
+
+    /// Grows to `len` values, the new ones zero. A map grows to at least
+    /// twice its size, so that adding items one by one copies each value
+    /// a bounded number of times.
+    fn grow(&mut self, len: usize) -> Result<()> {
+        let old = self.as_slice().len();
+        if len <= old {
+            return Ok(());
+        }
+        let oom = |_| Error::OutOfMemory {
+            bytes: (len * 4) as u64,
+        };
+        if let Values::Mapped { map, len: used } = self {
+            if len * 4 <= map.len() {
+                // Never written beyond `used`: still the map's zeros.
+                *used = len;
+                return Ok(());
+            }
+        }
+        let bytes = len.max(2 * old) * 4;
+        let map = if bytes >= MIN_MAP_BYTES && cfg!(target_os = "linux") {
+            memmap2::MmapOptions::new().len(bytes).map_anon().ok()
+        } else {
+            None
+        };
+        match (map, &mut *self) {
+            (Some(mut map), _) => {
+                #[cfg(target_os = "linux")]
+                {
+                    // Only a hint: without transparent huge pages this is a no-op.
+                    let _ = map.advise(memmap2::Advice::HugePage);
+                }
+                // A map is page-aligned, so the cast cannot fail.
+                bytemuck::cast_slice_mut::<u8, f32>(&mut map[..])[..old]
+                    .copy_from_slice(self.as_slice());
+                *self = Values::Mapped { map, len };
+            }
+            (None, Values::Small(values)) => {
+                values.try_reserve(len - old).map_err(oom)?;
+                values.resize(len, 0.0);
+            }
+            (None, Values::Mapped { .. }) => {
+                let mut values = Vec::new();
+                values.try_reserve_exact(len).map_err(oom)?;
+                values.extend_from_slice(self.as_slice());
+                values.resize(len, 0.0);
+                *self = Values::Small(values);
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Items {
@@ -20,7 +112,7 @@ impl Items {
     pub fn new(dim: usize) -> Self {
         Items {
             dim,
-            vectors: Vec::new(),
+            vectors: Values::default(),
             present: Vec::new(),
         }
     }
@@ -38,7 +130,7 @@ impl Items {
         if id >= self.present.len() {
             self.grow(id + 1)?;
         }
-        self.vectors[id * self.dim..(id + 1) * self.dim].copy_from_slice(v);
+        self.vectors.as_mut_slice()[id * self.dim..(id + 1) * self.dim].copy_from_slice(v);
         self.present[id] = true;
         Ok(())
     }
@@ -63,7 +155,7 @@ impl Items {
             check_vector(v, self.dim, || format!("for item {}", first + row))?;
         }
         self.grow(first + count)?;
-        self.vectors[first * self.dim..].copy_from_slice(rows);
+        self.vectors.as_mut_slice()[first * self.dim..].copy_from_slice(rows);
         self.present[first..].fill(true);
         Ok(())
     }
@@ -77,15 +169,10 @@ impl Items {
     }
 
     fn grow(&mut self, n: usize) -> Result<()> {
-        let floats = n * self.dim;
-        let extra = floats - self.vectors.len();
-        self.vectors
-            .try_reserve(extra)
-            .and_then(|()| self.present.try_reserve(n - self.present.len()))
-            .map_err(|_| Error::OutOfMemory {
-                bytes: (floats * 4) as u64,
-            })?;
-        self.vectors.resize(floats, 0.0);
+        self.vectors.grow(n * self.dim)?;
+        self.present
+            .try_reserve(n - self.present.len())
+            .map_err(|_| Error::OutOfMemory { bytes: n as u64 })?;
         self.present.resize(n, false);
         Ok(())
     }
@@ -107,6 +194,47 @@ impl Items {
 
     /// Item `id`'s vector (zeros for a hole).
     pub fn vector(&self, id: usize) -> &[f32] {
-        &self.vectors[id * self.dim..(id + 1) * self.dim]
+        &self.vectors.as_slice()[id * self.dim..(id + 1) * self.dim]
+    }
+
+    /// All the values, row-major: item `id`'s vector is `values[id * dim..][..dim]`.
+    pub fn values(&self) -> &[f32] {
+        self.vectors.as_slice()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Items added one by one and in runs keep their values while the
+    /// storage grows past [`MIN_MAP_BYTES`] (from a `Vec` to a map, then to
+    /// larger maps); holes read as zeros.
+    #[test]
+    fn values_survive_growth_from_vec_to_maps() {
+        let dim = 100;
+        let row = |id: usize| -> Vec<f32> { (0..dim).map(|j| (id * dim + j) as f32).collect() };
+        let mut items = Items::new(dim);
+        // Every third id is a hole, set one by one; then a run of rows.
+        let one_by_one = 3 * MIN_MAP_BYTES / (4 * dim);
+        for id in (0..one_by_one).filter(|id| id % 3 != 0) {
+            items.set(id, &row(id)).unwrap();
+        }
+        let run: Vec<f32> = (one_by_one..2 * one_by_one).flat_map(row).collect();
+        items.extend(&run).unwrap();
+        if cfg!(target_os = "linux") {
+            assert!(matches!(items.vectors, Values::Mapped { .. }));
+        }
+        assert_eq!(items.len(), 2 * one_by_one);
+        assert_eq!(items.values().len(), 2 * one_by_one * dim);
+        for id in 0..items.len() {
+            if id < one_by_one && id % 3 == 0 {
+                assert!(!items.is_present(id));
+                assert!(items.vector(id).iter().all(|&x| x == 0.0), "hole {id}");
+            } else {
+                assert!(items.is_present(id));
+                assert_eq!(items.vector(id), row(id), "item {id}");
+            }
+        }
     }
 }

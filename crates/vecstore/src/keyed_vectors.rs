@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use hashbrown::hash_table::Entry;
 use hashbrown::{DefaultHashBuilder, HashTable};
-use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, Axis, Zip};
 
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
@@ -213,6 +213,13 @@ impl KeyedVectors {
     /// All words in index order (gensim's `index_to_key`).
     pub fn index_to_key(&self) -> &[String] {
         &self.words
+    }
+
+    /// The words in index order, taken out of the set (the vectors are
+    /// dropped): for users that only need the words once they have read
+    /// the vectors.
+    pub fn into_index_to_key(self) -> Vec<String> {
+        self.words
     }
 
     /// Per-word counts in index order, if known.
@@ -438,13 +445,22 @@ fn cosine(a: ArrayView1<'_, f32>, b: ArrayView1<'_, f32>) -> f32 {
 /// Each row divided by its L2 norm; zero rows stay zero.
 fn normalize_rows(vectors: ArrayView2<'_, f32>) -> Array2<f32> {
     let mut normed = vectors.to_owned();
-    Zip::from(normed.rows_mut()).par_for_each(|mut row| {
-        let norm = row.dot(&row).sqrt();
-        if norm > 0.0 {
-            row.mapv_inplace(|x| x / norm);
-        }
-    });
+    Zip::from(normed.rows_mut()).par_for_each(normalize_view);
     normed
+}
+
+/// Scales `vector` to unit length in place (a zero vector stays zero),
+/// exactly as the rows of [`KeyedVectors::normed_vectors`] are scaled: for
+/// users that need unit vectors a few at a time rather than a second matrix.
+pub fn normalize(vector: &mut [f32]) {
+    normalize_view(ArrayViewMut1::from(vector));
+}
+
+fn normalize_view(mut row: ArrayViewMut1<'_, f32>) {
+    let norm = row.dot(&row).sqrt();
+    if norm > 0.0 {
+        row.mapv_inplace(|x| x / norm);
+    }
 }
 
 impl fmt::Debug for KeyedVectors {
@@ -512,6 +528,29 @@ mod tests {
         for row in kv.normed_vectors().rows().into_iter().take(3) {
             assert!((row.dot(&row) - 1.0).abs() < 1e-6);
         }
+    }
+
+    #[test]
+    fn normalize_gives_the_normed_rows_bit_for_bit_and_words_come_out() {
+        let mut kv = sample();
+        for i in 0..40 {
+            let v: Vec<f32> = (0..2)
+                .map(|j| ((i * 7 + j) as f32 * 0.37).sin() * 3.1)
+                .collect();
+            kv.push(format!("w{i}"), &v).unwrap();
+        }
+        for (row, normed) in kv
+            .vectors()
+            .rows()
+            .into_iter()
+            .zip(kv.normed_vectors().rows())
+        {
+            let mut one = row.to_vec();
+            normalize(&mut one);
+            assert_eq!(one, normed.to_vec());
+        }
+        let words = kv.index_to_key().to_vec();
+        assert_eq!(kv.into_index_to_key(), words);
     }
 
     #[test]

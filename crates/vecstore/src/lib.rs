@@ -39,5 +39,5 @@ pub mod word2vec;
 
 pub use error::{Error, Location, Result};
 pub use format::{inspect, read, write, write_to, Format, Summary};
-pub use keyed_vectors::KeyedVectors;
+pub use keyed_vectors::{normalize, KeyedVectors};
 pub use word2vec::{Layout, ReadOptions, ReadReport, Utf8Policy, WriteOptions};

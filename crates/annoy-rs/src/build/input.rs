@@ -7,14 +7,15 @@ use crate::items::Items;
 use crate::kernels::{self, Kernels};
 use crate::metric::{Layout, Metric};
 
-/// The item vectors: for a new forest, copied row-major into memory the
-/// OS is asked to back with huge pages (the side loops touch items all
-/// over the array, and with 4 KiB pages nearly every touch would also miss
-/// the TLB); for a forest that grows, read in place from its item nodes.
+/// The item vectors: read in place from the items added (which large
+/// builds keep in huge pages) or, for a forest that grows, from its item
+/// nodes; for Hamming, packed into bits in memory the OS is asked to back
+/// with huge pages (the side loops touch items all over the array, and
+/// with 4 KiB pages nearly every touch would also miss the TLB).
 enum Vectors<'a> {
     Huge(memmap2::MmapMut, usize),
     Plain(Vec<f32>),
-    Nodes(&'a [f32]),
+    InPlace(&'a [f32]),
 }
 
 impl Vectors<'_> {
@@ -65,7 +66,7 @@ impl Vectors<'_> {
         match self {
             Vectors::Huge(map, len) => &bytemuck::cast_slice::<u8, f32>(&map[..])[..*len],
             Vectors::Plain(values) => values,
-            Vectors::Nodes(values) => values,
+            Vectors::InPlace(values) => values,
         }
     }
 }
@@ -89,15 +90,27 @@ pub(super) struct Input<'a> {
 }
 
 impl<'a> Input<'a> {
-    /// The items added to an index (copied; for Hamming, packed into bits).
-    pub(super) fn from_items(items: &Items, metric: Metric) -> Result<Self> {
+    /// The items added to an index (read in place; for Hamming, packed
+    /// into bits).
+    pub(super) fn from_items(items: &'a Items, metric: Metric) -> Result<Self> {
         let present = (0..items.len()).map(|id| items.is_present(id)).collect();
         let layout = Layout::new(metric, items.dim());
-        let vectors = Vectors::gather(items.len(), layout.words, |id, out| match metric {
-            Metric::Hamming => hamming::pack(items.vector(id), out),
-            _ => out.copy_from_slice(items.vector(id)),
-        })?;
+        let vectors = match metric {
+            Metric::Hamming => Vectors::gather(items.len(), layout.words, |id, out| {
+                hamming::pack(items.vector(id), out)
+            })?,
+            _ => Vectors::InPlace(items.values()),
+        };
         Ok(Self::new(vectors, layout.words, 0, present, layout))
+    }
+
+    /// The items whose nodes [`super::Layout::new`] laid out at the start
+    /// of `words`, read in place from them.
+    pub(super) fn from_nodes(words: &'a [u32], layout: Layout, n_items: usize) -> Self {
+        let nw = layout.node_words;
+        let present = (0..n_items).map(|id| words[id * nw] == 1).collect();
+        let values = Vectors::InPlace(bytemuck::cast_slice(&words[..n_items * nw]));
+        Self::new(values, nw, layout.v, present, layout)
     }
 
     /// The items of a forest this crate built, read in place from its item
@@ -109,7 +122,7 @@ impl<'a> Input<'a> {
         for id in 0..forest.n_items() {
             present.push(forest.item(id)?.n_descendants() == 1);
         }
-        let values = Vectors::Nodes(bytemuck::cast_slice(forest.nodes()?.words));
+        let values = Vectors::InPlace(bytemuck::cast_slice(forest.nodes()?.words));
         Ok(Self::new(
             values,
             layout.node_words,

@@ -45,20 +45,98 @@ pub(crate) struct Plan<'a> {
     pub progress: &'a (dyn Fn(usize, usize) + Sync),
 }
 
-/// Builds the forest over `items` in memory. Memory: the forest, a copy
-/// of the vectors, and at most three trees per thread in flight.
-pub(crate) fn build(items: &Items, metric: Metric, plan: &Plan<'_>) -> Result<Forest<Storage>> {
-    let input = Input::from_items(items, metric)?;
-    check(plan, &input, input.n_items())?;
+/// Builds the forest over `items` in memory, taking them so that the
+/// vectors are held once: the item nodes are laid out first, the items are
+/// dropped, and the trees read the vectors in place from the item nodes
+/// and are laid out apart, then appended. Memory: the forest, one more
+/// copy of its trees at the end, and at most three trees per thread in
+/// flight. (Hamming's items, packed into bits, are a 32nd of the item
+/// nodes: its trees read a packed copy.) `items` is left empty; on error
+/// the items are put back, read again from their nodes if they were
+/// already dropped.
+pub(crate) fn build(slot: &mut Items, metric: Metric, plan: &Plan<'_>) -> Result<Forest<Storage>> {
+    let items = std::mem::take(slot);
     let mut words = Vec::new();
-    let roots = lay_out(Layout::new(&input, &mut words)?, &input, plan, 0)?;
-    words.shrink_to_fit();
-    Ok(Forest::from_built(
-        words,
-        input.layout,
-        input.n_items(),
-        roots,
-    ))
+    // Item nodes first (or, for Hamming, the whole forest), from the items.
+    let first = (|| {
+        let input = Input::from_items(&items, metric)?;
+        check(plan, &input, input.n_items())?;
+        let layout = Layout::new(&input, &mut words)?;
+        let roots = match metric {
+            Metric::Hamming => Some(lay_out(layout, &input, plan, 0)?),
+            _ => None,
+        };
+        Ok((input.layout, input.n_items(), roots))
+    })();
+    let (layout, n_items, dim) = match first {
+        Ok((layout, n_items, Some(roots))) => {
+            words.shrink_to_fit();
+            return Ok(Forest::from_built(words, layout, n_items, roots));
+        }
+        Ok((layout, n_items, None)) => (layout, n_items, items.dim()),
+        Err(error) => {
+            *slot = items;
+            return Err(error);
+        }
+    };
+    drop(items);
+    let grown = (|| {
+        let input = Input::from_nodes(&words, layout, n_items);
+        let mut trees = Vec::new();
+        let roots = lay_out(
+            Layout::resume(&input, &mut trees, n_items, Vec::new(), Vec::new()),
+            &input,
+            plan,
+            0,
+        )?;
+        Ok((trees, roots))
+    })();
+    let appended = grown.and_then(|(trees, roots)| {
+        words
+            .try_reserve_exact(trees.len())
+            .map_err(|_| Error::OutOfMemory {
+                bytes: ((words.len() + trees.len()) * 4) as u64,
+            })?;
+        words.extend_from_slice(&trees);
+        Ok(roots)
+    });
+    match appended {
+        Ok(roots) => Ok(Forest::from_built(words, layout, n_items, roots)),
+        Err(error) => {
+            *slot = items_from_nodes(&words, layout, n_items, dim);
+            Err(error)
+        }
+    }
+}
+
+/// The items whose nodes [`Layout::new`] wrote at the start of `words`
+/// (non-Hamming layouts: the nodes hold the vectors as given). Empty if
+/// memory runs out meanwhile.
+fn items_from_nodes(
+    words: &[u32],
+    layout: crate::metric::Layout,
+    n_items: usize,
+    dim: usize,
+) -> Items {
+    let read = || -> Result<Items> {
+        let mut items = Items::new(dim);
+        items.reserve_ids(n_items)?;
+        for (id, node) in words
+            .chunks_exact(layout.node_words)
+            .take(n_items)
+            .enumerate()
+        {
+            if node[0] == 1 {
+                let vector: Vec<f32> = node[layout.v..][..dim]
+                    .iter()
+                    .map(|&w| f32::from_bits(w))
+                    .collect();
+                items.set(id, &vector)?;
+            }
+        }
+        Ok(items)
+    };
+    read().unwrap_or_else(|_| Items::new(dim))
 }
 
 /// Builds the forest over `items` straight into the index file `path`
@@ -362,7 +440,8 @@ mod tests {
             })
             .collect();
         items.extend(&rows).expect("valid rows");
-        Input::from_items(&items, Metric::Angular).expect("memory for the copy")
+        // The input reads the items in place: let them live for the test.
+        Input::from_items(Box::leak(Box::new(items)), Metric::Angular).expect("an input")
     }
 
     fn plan(n_trees: usize, threads: usize) -> Plan<'static> {
@@ -442,6 +521,41 @@ mod tests {
             });
             assert!(matches!(result, Err(Error::OutOfMemory { bytes: 1 })));
             assert_eq!(handed, 3, "{threads} threads: no tree after the error");
+        }
+    }
+
+    /// A build that fails once the items are dropped hands back the items
+    /// read from their nodes: the same ids, holes and vectors, bit for bit.
+    #[test]
+    fn items_are_read_back_from_their_nodes() {
+        for metric in [
+            Metric::Angular,
+            Metric::Euclidean,
+            Metric::Dot,
+            Metric::Manhattan,
+        ] {
+            let dim = 5;
+            let mut items = Items::new(dim);
+            for id in (0..40).filter(|id| id % 7 != 3) {
+                let v: Vec<f32> = (0..dim)
+                    .map(|j| ((id * dim + j) as f32 * 0.31).sin() * 9.0)
+                    .collect();
+                items.set(id, &v).unwrap();
+            }
+            let input = Input::from_items(&items, metric).unwrap();
+            let mut words = Vec::new();
+            Layout::new(&input, &mut words).unwrap();
+            let back = items_from_nodes(&words, input.layout, input.n_items(), dim);
+            assert_eq!(back.len(), items.len(), "{metric:?}");
+            for id in 0..items.len() {
+                assert_eq!(back.is_present(id), items.is_present(id), "{metric:?} {id}");
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(back.vector(id)),
+                    bits(items.vector(id)),
+                    "{metric:?} {id}"
+                );
+            }
         }
     }
 }

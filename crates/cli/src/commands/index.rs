@@ -140,9 +140,12 @@ fn build(args: BuildArgs, ui: &Ui) -> anyhow::Result<()> {
         "{} holds no vectors",
         args.vectors.display()
     );
+    let (words, dim) = (kv.len(), kv.dim());
     let start = Instant::now();
     let bar = ui.count_bar("building", "trees", args.trees as u64);
-    let mut builder = AnnoyIndexer::builder(&kv, args.trees)
+    // The builder takes the vectors and drops them once the forest holds
+    // its items: one copy of the vectors while building.
+    let mut builder = AnnoyIndexer::builder_owned(kv, args.trees)
         .metric(args.metric)
         .threads(args.threads.unwrap_or(0));
     if let Some(seed) = args.seed {
@@ -160,8 +163,8 @@ fn build(args: BuildArgs, ui: &Ui) -> anyhow::Result<()> {
     drop(indexer);
     ui.note(format_args!(
         "indexed {} words x {} dims with {} trees ({}) in {:.2} s: {} and {}",
-        kv.len(),
-        kv.dim(),
+        words,
+        dim,
         args.trees,
         args.metric,
         start.elapsed().as_secs_f64(),
