@@ -28,10 +28,17 @@ unsafe fn pairs_avx2(p: &mut Pairs<'_>) {
 
 struct Avx2;
 
+/// Lanes `0..n` set (all bits), the others clear (`n <= 8`).
+#[inline(always)]
+unsafe fn mask(n: usize) -> __m256i {
+    const ONES: [i32; 16] = [-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0];
+    // SAFETY: `8 - n` is in 0..=8, so the 8 lanes read are inside `ONES`; AVX.
+    unsafe { _mm256_loadu_si256(ONES.as_ptr().add(8 - n).cast()) }
+}
+
 impl Simd for Avx2 {
     type V = __m256;
     const W: usize = 8;
-    const FUSED: bool = true;
 
     #[inline(always)]
     unsafe fn zero() -> __m256 {
@@ -55,6 +62,20 @@ impl Simd for Avx2 {
     unsafe fn store(p: *mut f32, v: __m256) {
         // SAFETY: 8 writable floats at `p` and AVX (the trait's contract).
         unsafe { _mm256_storeu_ps(p, v) }
+    }
+
+    #[inline(always)]
+    unsafe fn load_part(p: *const f32, n: usize) -> __m256 {
+        // SAFETY: `n < 8` readable floats at `p`, and the mask enables
+        // exactly those lanes (masked-off lanes are not read); AVX.
+        unsafe { _mm256_maskload_ps(p, mask(n)) }
+    }
+
+    #[inline(always)]
+    unsafe fn store_part(p: *mut f32, v: __m256, n: usize) {
+        // SAFETY: `n < 8` writable floats at `p`, and the mask enables
+        // exactly those lanes (masked-off lanes are not written); AVX.
+        unsafe { _mm256_maskstore_ps(p, mask(n), v) }
     }
 
     #[inline(always)]

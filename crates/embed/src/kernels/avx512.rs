@@ -31,7 +31,6 @@ struct Avx512;
 impl Simd for Avx512 {
     type V = __m512;
     const W: usize = 16;
-    const FUSED: bool = true;
 
     #[inline(always)]
     unsafe fn zero() -> __m512 {
@@ -55,6 +54,20 @@ impl Simd for Avx512 {
     unsafe fn store(p: *mut f32, v: __m512) {
         // SAFETY: 16 writable floats at `p` and AVX-512F (the trait's contract).
         unsafe { _mm512_storeu_ps(p, v) }
+    }
+
+    #[inline(always)]
+    unsafe fn load_part(p: *const f32, n: usize) -> __m512 {
+        // SAFETY: `n < 16` readable floats at `p`, and the mask enables
+        // exactly those lanes (masked-off lanes are not read); AVX-512F.
+        unsafe { _mm512_maskz_loadu_ps((1u16 << n) - 1, p) }
+    }
+
+    #[inline(always)]
+    unsafe fn store_part(p: *mut f32, v: __m512, n: usize) {
+        // SAFETY: `n < 16` writable floats at `p`, and the mask enables
+        // exactly those lanes (masked-off lanes are not written); AVX-512F.
+        unsafe { _mm512_mask_storeu_ps(p, (1u16 << n) - 1, v) }
     }
 
     #[inline(always)]

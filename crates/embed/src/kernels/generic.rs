@@ -17,8 +17,6 @@ pub(super) trait Simd {
     type V: Copy;
     /// Lanes per vector.
     const W: usize;
-    /// Whether `madd` is fused (one rounding).
-    const FUSED: bool;
     /// All lanes 0.
     unsafe fn zero() -> Self::V;
     /// All lanes `x`.
@@ -27,20 +25,15 @@ pub(super) trait Simd {
     unsafe fn load(p: *const f32) -> Self::V;
     /// `W` floats to `p` (any alignment).
     unsafe fn store(p: *mut f32, v: Self::V);
+    /// The first `n < W` floats from `p`, the other lanes 0 (reads only
+    /// those `n`).
+    unsafe fn load_part(p: *const f32, n: usize) -> Self::V;
+    /// The first `n < W` lanes of `v` to `p` (writes only those `n`).
+    unsafe fn store_part(p: *mut f32, v: Self::V, n: usize);
     /// `a * b + c` lane by lane.
     unsafe fn madd(a: Self::V, b: Self::V, c: Self::V) -> Self::V;
     /// The sum of the lanes.
     unsafe fn sum(v: Self::V) -> f32;
-}
-
-/// `a * b + c` on scalars, fused when the variant's vectors are.
-#[inline(always)]
-fn madd<S: Simd>(a: f32, b: f32, c: f32) -> f32 {
-    if S::FUSED {
-        a.mul_add(b, c)
-    } else {
-        a * b + c
-    }
 }
 
 /// Columns held in registers while the products sum over the other
@@ -101,17 +94,20 @@ pub(super) unsafe fn pairs<S: Simd>(p: &mut Pairs<'_>) {
     }
 }
 
-/// Two dot products of `x` (lane sums over blocks of `W`, the lanes added,
-/// then the tail): each is bit for bit what it would be with any partner.
+/// Two dot products of `x` (lane sums over blocks of `W`, the tail as one
+/// partial block, then the lanes added): each is bit for bit what it would
+/// be with any partner.
 #[inline(always)]
 unsafe fn dot2<S: Simd>(x: &[f32], y0: &[f32], y1: &[f32]) -> [f32; 2] {
     let d = x.len();
     assert!(y0.len() == d && y1.len() == d);
     let (px, p0, p1) = (x.as_ptr(), y0.as_ptr(), y1.as_ptr());
     let mut i = 0;
-    // SAFETY: every load reads `W` floats at `i` with `i + W <= d`, inside
-    // the three slices of length `d`; the CPU has `S`'s features.
-    let (s0, s1) = unsafe {
+    // SAFETY: every load reads `W` floats at `i` with `i + W <= d`, or the
+    // `d - i` floats of the tail, inside the three slices of length `d`;
+    // the CPU has `S`'s features.
+    // The tail (`d - i < W` floats) is one partial vector.
+    unsafe {
         let (mut a0, mut a1) = (S::zero(), S::zero());
         while i + S::W <= d {
             let xv = S::load(px.add(i));
@@ -119,14 +115,14 @@ unsafe fn dot2<S: Simd>(x: &[f32], y0: &[f32], y1: &[f32]) -> [f32; 2] {
             a1 = S::madd(xv, S::load(p1.add(i)), a1);
             i += S::W;
         }
-        (S::sum(a0), S::sum(a1))
-    };
-    let (mut s0, mut s1) = (s0, s1);
-    for j in i..d {
-        s0 = madd::<S>(x[j], y0[j], s0);
-        s1 = madd::<S>(x[j], y1[j], s1);
+        if i < d {
+            let n = d - i;
+            let xv = S::load_part(px.add(i), n);
+            a0 = S::madd(xv, S::load_part(p0.add(i), n), a0);
+            a1 = S::madd(xv, S::load_part(p1.add(i), n), a1);
+        }
+        [S::sum(a0), S::sum(a1)]
     }
-    [s0, s1]
 }
 
 /// `out[r] += Σ_k coef(r, k) · src[k]` for every row `r` of `out`, every
@@ -145,9 +141,9 @@ unsafe fn accumulate<S: Simd>(
         let po = row.as_mut_ptr();
         let mut c = 0;
         // SAFETY: every access is `W` floats at a column `c + j * W` with
-        // `c + BLOCKS * W <= d` (or `c + W <= d` below), inside `row` and
-        // inside source row `k < sources` (asserted); the CPU has `S`'s
-        // features.
+        // `c + BLOCKS * W <= d` (or `c + W <= d` below), or the `n = d - c`
+        // floats of the tail, inside `row` and inside source row
+        // `k < sources` (asserted); the CPU has `S`'s features.
         unsafe {
             while c + BLOCKS * S::W <= d {
                 let mut acc = [S::zero(); BLOCKS];
@@ -182,16 +178,17 @@ unsafe fn accumulate<S: Simd>(
                 S::store(po.add(c), acc);
                 c += S::W;
             }
-        }
-        if c < d {
-            for k in 0..sources {
-                let g = coef(r, k);
-                if g == 0.0 {
-                    continue;
+            if c < d {
+                let n = d - c;
+                let mut acc = S::load_part(po.add(c), n);
+                for k in 0..sources {
+                    let g = coef(r, k);
+                    if g == 0.0 {
+                        continue;
+                    }
+                    acc = S::madd(S::splat(g), S::load_part(ps.add(k * d + c), n), acc);
                 }
-                for (o, s) in row[c..].iter_mut().zip(&src[k * d + c..k * d + d]) {
-                    *o = madd::<S>(g, *s, *o);
-                }
+                S::store_part(po.add(c), acc, n);
             }
         }
     }

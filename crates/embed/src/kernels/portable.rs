@@ -20,7 +20,6 @@ struct Portable;
 impl Simd for Portable {
     type V = [f32; 4];
     const W: usize = 4;
-    const FUSED: bool = false;
 
     #[inline(always)]
     unsafe fn zero() -> [f32; 4] {
@@ -42,6 +41,20 @@ impl Simd for Portable {
     unsafe fn store(p: *mut f32, v: [f32; 4]) {
         // SAFETY: the caller passes a pointer to 4 writable floats.
         unsafe { p.cast::<[f32; 4]>().write_unaligned(v) }
+    }
+
+    #[inline(always)]
+    unsafe fn load_part(p: *const f32, n: usize) -> [f32; 4] {
+        let mut v = [0.0; 4];
+        // SAFETY: the caller passes a pointer to `n < 4` readable floats.
+        unsafe { std::ptr::copy_nonoverlapping(p, v.as_mut_ptr(), n) };
+        v
+    }
+
+    #[inline(always)]
+    unsafe fn store_part(p: *mut f32, v: [f32; 4], n: usize) {
+        // SAFETY: the caller passes a pointer to `n < 4` writable floats.
+        unsafe { std::ptr::copy_nonoverlapping(v.as_ptr(), p, n) };
     }
 
     #[inline(always)]
