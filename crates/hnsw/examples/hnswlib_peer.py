@@ -1,0 +1,40 @@
+"""The hnswlib side of examples/bench_vs_hnswlib.rs: same data (read from
+DIR, written by the Rust example), same parameters (cosine, M 16,
+ef_construction 200, 2 build threads), recall@10 and queries/s on one thread
+for ef 10..200. Queries go through one batch call (num_threads=1), so that
+Python's per-call cost is not counted against hnswlib. Prints one JSON line.
+
+    python crates/hnsw/examples/hnswlib_peer.py DIR [ROWS DIM]
+"""
+import json
+import os
+import sys
+import time
+
+import hnswlib
+import numpy as np
+
+d = sys.argv[1]
+rows = int(sys.argv[2]) if len(sys.argv) > 2 else 65536
+dim = int(sys.argv[3]) if len(sys.argv) > 3 else 100
+items = np.fromfile(os.path.join(d, "items.f32"), dtype="<f4").reshape(rows, dim)
+queries = np.fromfile(os.path.join(d, "queries.f32"), dtype="<f4").reshape(-1, dim)
+truth = np.fromfile(os.path.join(d, "truth.u32"), dtype="<u4").reshape(len(queries), 10)
+
+p = hnswlib.Index("cosine", dim)
+p.init_index(max_elements=rows, M=16, ef_construction=200, random_seed=100)
+start = time.perf_counter()
+p.add_items(items, np.arange(rows), num_threads=2)
+build_s = time.perf_counter() - start
+p.save_index(os.path.join(d, "hnswlib.bin"))
+out = {"peer": "hnswlib", "build_s": round(build_s, 2), "file_bytes": p.index_file_size(), "rows": []}
+for ef in (10, 20, 50, 100, 200):
+    p.set_ef(ef)
+    best = 0.0
+    for _ in range(5):
+        start = time.perf_counter()
+        labels, _ = p.knn_query(queries, k=10, num_threads=1)
+        best = max(best, len(queries) / (time.perf_counter() - start))
+    hits = sum(len(set(map(int, l)) & set(map(int, t))) for l, t in zip(labels, truth))
+    out["rows"].append({"ef": ef, "recall": round(hits / truth.size, 4), "qps": round(best)})
+print(json.dumps(out))
