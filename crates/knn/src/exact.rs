@@ -14,7 +14,7 @@ use crate::topk::{top_k, top_k_of, Shortlist};
 /// Brute force over the unit vectors: exact answers.
 ///
 /// A query first scores every row on the byte-quantised copy of the unit
-/// vectors ([`Int8Rows`]: a quarter of the memory traffic, integer SIMD),
+/// vectors (`int8`: a quarter of the memory traffic, integer SIMD),
 /// which bounds every true score within a known error; only the rows that
 /// could still be among the best are then scored again in f32, and those f32
 /// scores are the answer, so it is the answer of a full f32 scan. Vectors

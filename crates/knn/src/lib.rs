@@ -16,7 +16,7 @@
 //! assert_eq!(best[1].0, 2);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-// Only the SIMD kernels of the quantised search use `unsafe`.
+// Only the SIMD kernels of the quantised search (`int8::kernels`) use `unsafe`.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -28,7 +28,6 @@ mod eval;
 mod exact;
 mod hnsw;
 mod indexer;
-#[allow(unsafe_code)]
 mod int8;
 mod recall;
 pub mod sidecar;

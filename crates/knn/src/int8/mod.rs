@@ -10,11 +10,15 @@
 //! `q = t p + f`. Then `x . q - s t (c . p) = (s c) . f + e . q`, at most
 //! `|s c| |f| + |e| |q|` (Cauchy-Schwarz; `|e|` is kept per row, `|f|` is
 //! known per query), which [`Int8Rows::error_bound`] returns. `c . p` is an
-//! exact integer, computed with AVX-512 VNNI or AVX2 when the CPU has them
-//! (chosen at run time) or in portable code; all give the same integers.
+//! exact integer, computed by the [`kernels`]: AVX-512 VNNI or AVX2 when
+//! the CPU has them (chosen once) or portable code; all give the same
+//! integers.
 
 use ndarray::ArrayView2;
 use rayon::prelude::*;
+
+#[allow(unsafe_code)]
+mod kernels;
 
 /// Rows per block: one 512-bit register holds four components of 16 rows.
 pub const BLOCK_ROWS: usize = 16;
@@ -189,40 +193,17 @@ impl Int8Rows {
     /// run (all of the same length, a multiple of 16).
     fn score_blocks(&self, queries: &[&Int8Query], block: usize, outs: &mut [&mut [f32]]) {
         let blocks = outs.first().map_or(0, |out| out.len() / BLOCK_ROWS);
+        (kernels::best().score_blocks)(&self.blocks(block, blocks), queries, outs);
+    }
+
+    /// The `blocks` blocks from `block` on, as the kernels read them.
+    fn blocks(&self, block: usize, blocks: usize) -> Blocks<'_> {
         let rows = block * BLOCK_ROWS..(block + blocks) * BLOCK_ROWS;
-        let args = Blocks {
+        Blocks {
             chunks: &self.chunks[block * self.groups..(block + blocks) * self.groups],
             groups: self.groups,
             scales: &self.scales[rows.clone()],
             sums: &self.sums[rows],
-        };
-        #[cfg(target_arch = "x86_64")]
-        {
-            if simd::has_vnni() {
-                let mut queries4 = queries.chunks_exact(4);
-                let mut outs4 = outs.chunks_exact_mut(4);
-                for (queries, outs) in (&mut queries4).zip(&mut outs4) {
-                    // SAFETY: the CPU has AVX-512F and AVX-512 VNNI (checked).
-                    unsafe { simd::score_blocks_vnni::<4>(&args, queries, outs) };
-                }
-                for (query, out) in queries4.remainder().iter().zip(outs4.into_remainder()) {
-                    // SAFETY: as above.
-                    unsafe {
-                        simd::score_blocks_vnni::<1>(&args, &[query], std::slice::from_mut(out))
-                    };
-                }
-                return;
-            }
-            if simd::has_avx2() {
-                for (query, out) in queries.iter().zip(outs) {
-                    // SAFETY: the CPU has AVX2 (checked).
-                    unsafe { simd::score_blocks_avx2(&args, query, out) };
-                }
-                return;
-            }
-        }
-        for (query, out) in queries.iter().zip(outs) {
-            score_blocks_portable(&args, query, out);
         }
     }
 
@@ -299,172 +280,6 @@ struct Blocks<'a> {
     sums: &'a [i32],
 }
 
-/// The integer dot products of one block's 16 rows with the query.
-fn dot_block_portable(chunks: &[Chunk], query: &[u32]) -> [i32; BLOCK_ROWS] {
-    let mut dots = [0; BLOCK_ROWS];
-    for (chunk, &q) in chunks.iter().zip(query) {
-        let q = q.to_le_bytes().map(|b| i32::from(b as i8));
-        for (lane, dot) in dots.iter_mut().enumerate() {
-            let codes = &chunk.0[lane * GROUP..(lane + 1) * GROUP];
-            *dot += codes
-                .iter()
-                .zip(q)
-                .map(|(&c, q)| i32::from(c) * q)
-                .sum::<i32>();
-        }
-    }
-    dots
-}
-
-/// The plain scoring kernel, and the reference of the tests.
-fn score_blocks_portable(args: &Blocks<'_>, query: &Int8Query, out: &mut [f32]) {
-    for (block, out) in out.chunks_exact_mut(BLOCK_ROWS).enumerate() {
-        let chunks = &args.chunks[block * args.groups..(block + 1) * args.groups];
-        let dots = dot_block_portable(chunks, &query.groups);
-        for (lane, score) in out.iter_mut().enumerate() {
-            let scale = args.scales[block * BLOCK_ROWS + lane] * query.scale;
-            *score = dots[lane] as f32 * scale;
-        }
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-mod simd {
-    use std::arch::x86_64::*;
-    use std::sync::OnceLock;
-
-    use super::{Blocks, Int8Query, BLOCK_ROWS};
-
-    /// Whether the CPU has AVX-512F and AVX-512 VNNI (checked once).
-    pub(super) fn has_vnni() -> bool {
-        static HAS: OnceLock<bool> = OnceLock::new();
-        *HAS.get_or_init(|| {
-            is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512vnni")
-        })
-    }
-
-    /// Whether the CPU has AVX2 (checked once).
-    pub(super) fn has_avx2() -> bool {
-        static HAS: OnceLock<bool> = OnceLock::new();
-        *HAS.get_or_init(|| is_x86_feature_detected!("avx2"))
-    }
-
-    /// [`super::score_blocks_portable`] for `Q` queries at once with
-    /// `vpdpbusd`, which multiplies unsigned by signed bytes: the queries
-    /// are offset by 128 to make them unsigned, and `128 * sum(c)` is taken
-    /// off again. Each chunk of rows is loaded once for the `Q` queries.
-    ///
-    /// # Safety
-    /// The CPU must have AVX-512F and AVX-512 VNNI.
-    #[target_feature(enable = "avx512f,avx512vnni")]
-    pub(super) unsafe fn score_blocks_vnni<const Q: usize>(
-        args: &Blocks<'_>,
-        queries: &[&Int8Query],
-        outs: &mut [&mut [f32]],
-    ) {
-        let queries: [&Int8Query; Q] = std::array::from_fn(|q| queries[q]);
-        // The offset queries, broadcast from memory at each use.
-        let codes: [Vec<i32>; Q] =
-            queries.map(|q| q.groups.iter().map(|&c| (c ^ 0x8080_8080) as i32).collect());
-        let query_scales = queries.map(|q| _mm512_set1_ps(q.scale));
-        let zero = _mm512_setzero_si512();
-        for (block, chunks) in args.chunks.chunks_exact(args.groups).enumerate() {
-            // Two accumulators per query break the dependency chains.
-            let mut acc = [[zero; 2]; Q];
-            let mut pairs = chunks.chunks_exact(2);
-            let mut g = 0;
-            for pair in &mut pairs {
-                // SAFETY: a `Chunk` is 64 bytes, aligned to 64.
-                let (rows0, rows1) = unsafe {
-                    (
-                        _mm512_load_si512(pair[0].0.as_ptr().cast()),
-                        _mm512_load_si512(pair[1].0.as_ptr().cast()),
-                    )
-                };
-                for q in 0..Q {
-                    acc[q][0] =
-                        _mm512_dpbusd_epi32(acc[q][0], _mm512_set1_epi32(codes[q][g]), rows0);
-                    acc[q][1] =
-                        _mm512_dpbusd_epi32(acc[q][1], _mm512_set1_epi32(codes[q][g + 1]), rows1);
-                }
-                g += 2;
-            }
-            if let [last] = pairs.remainder() {
-                // SAFETY: as above.
-                let rows = unsafe { _mm512_load_si512(last.0.as_ptr().cast()) };
-                for q in 0..Q {
-                    acc[q][0] =
-                        _mm512_dpbusd_epi32(acc[q][0], _mm512_set1_epi32(codes[q][g]), rows);
-                }
-            }
-            let rows = block * BLOCK_ROWS..(block + 1) * BLOCK_ROWS;
-            // SAFETY: `sums`, `scales` and each out run hold 16 values per block.
-            unsafe {
-                let offsets = _mm512_slli_epi32::<7>(_mm512_loadu_si512(
-                    args.sums[rows.clone()].as_ptr().cast(),
-                ));
-                let scales = _mm512_loadu_ps(args.scales[rows.clone()].as_ptr());
-                for q in 0..Q {
-                    let dots = _mm512_sub_epi32(_mm512_add_epi32(acc[q][0], acc[q][1]), offsets);
-                    let scores = _mm512_mul_ps(
-                        _mm512_cvtepi32_ps(dots),
-                        _mm512_mul_ps(scales, query_scales[q]),
-                    );
-                    _mm512_storeu_ps(outs[q][rows.clone()].as_mut_ptr(), scores);
-                }
-            }
-        }
-    }
-
-    /// [`super::score_blocks_portable`] with `vpmaddubsw`, which multiplies
-    /// unsigned by signed bytes into saturating 16-bit pairs: the query's
-    /// magnitudes are the unsigned side and its signs are moved onto the
-    /// row codes (`vpsignb`), so a pair is at most 2 * 127 * 127 and never
-    /// saturates.
-    ///
-    /// # Safety
-    /// The CPU must have AVX2.
-    #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn score_blocks_avx2(args: &Blocks<'_>, query: &Int8Query, out: &mut [f32]) {
-        let ones = _mm256_set1_epi16(1);
-        let queries: Vec<(__m256i, __m256i)> = query
-            .groups
-            .iter()
-            .map(|&q| {
-                let q = _mm256_set1_epi32(q as i32);
-                (_mm256_abs_epi8(q), q)
-            })
-            .collect();
-        let query_scale = _mm256_set1_ps(query.scale);
-        for (block, out) in out.chunks_exact_mut(BLOCK_ROWS).enumerate() {
-            let chunks = &args.chunks[block * args.groups..(block + 1) * args.groups];
-            let (mut lo, mut hi) = (_mm256_setzero_si256(), _mm256_setzero_si256());
-            for (chunk, &(magnitude, signs)) in chunks.iter().zip(&queries) {
-                // SAFETY: a `Chunk` is 64 bytes, aligned to 64: two aligned halves.
-                let (rows_lo, rows_hi) = unsafe {
-                    let ptr = chunk.0.as_ptr().cast::<__m256i>();
-                    (_mm256_load_si256(ptr), _mm256_load_si256(ptr.add(1)))
-                };
-                let pairs_lo = _mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(rows_lo, signs));
-                let pairs_hi = _mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(rows_hi, signs));
-                lo = _mm256_add_epi32(lo, _mm256_madd_epi16(pairs_lo, ones));
-                hi = _mm256_add_epi32(hi, _mm256_madd_epi16(pairs_hi, ones));
-            }
-            let row0 = block * BLOCK_ROWS;
-            // SAFETY: `scales` and `out` hold 16 values per block: two halves of 8.
-            unsafe {
-                for (half, dots) in [(0, lo), (8, hi)] {
-                    let scales =
-                        _mm256_loadu_ps(args.scales[row0 + half..row0 + half + 8].as_ptr());
-                    let scores =
-                        _mm256_mul_ps(_mm256_cvtepi32_ps(dots), _mm256_mul_ps(scales, query_scale));
-                    _mm256_storeu_ps(out[half..half + 8].as_mut_ptr(), scores);
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,46 +290,11 @@ mod tests {
         Array2::from_shape_vec((values.len() / dim, dim), values.to_vec()).unwrap()
     }
 
-    /// The scores of every kernel this CPU can run, the portable one first
-    /// (the four-query VNNI kernel given the query four times).
-    fn all_kernels(int8: &Int8Rows, query: &Int8Query) -> Vec<Vec<f32>> {
-        let len = int8.rows.div_ceil(BLOCK_ROWS) * BLOCK_ROWS;
-        let args = Blocks {
-            chunks: &int8.chunks,
-            groups: int8.groups,
-            scales: &int8.scales,
-            sums: &int8.sums,
-        };
-        let mut results = Vec::new();
-        let mut out = vec![0.0; len];
-        score_blocks_portable(&args, query, &mut out);
-        results.push(out.clone());
-        #[cfg(target_arch = "x86_64")]
-        {
-            if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512vnni") {
-                // SAFETY: the CPU has the features (checked above).
-                unsafe { simd::score_blocks_vnni::<1>(&args, &[query], &mut [&mut out[..]]) };
-                results.push(out.clone());
-                let mut four = vec![0.0; 4 * len];
-                let mut outs: Vec<&mut [f32]> = four.chunks_mut(len).collect();
-                // SAFETY: as above.
-                unsafe { simd::score_blocks_vnni::<4>(&args, &[query; 4], &mut outs) };
-                results.extend(four.chunks(len).map(<[f32]>::to_vec));
-            }
-            if is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU has AVX2 (checked above).
-                unsafe { simd::score_blocks_avx2(&args, query, &mut out) };
-                results.push(out.clone());
-            }
-        }
-        results
-    }
-
     proptest! {
         /// Every approximate score is within its bound of the f32 dot
-        /// product; every kernel this CPU has gives the portable kernel's
-        /// scores; scoring several queries at once gives each query's own
-        /// scores (any dimension, row count, range and number of queries).
+        /// product, and scoring several queries at once gives each query's
+        /// own scores (any dimension, row count, range and number of
+        /// queries). The kernels' agreement is tested in [`kernels`].
         #[test]
         fn scores_are_within_their_bound(
             (dim, values) in (1usize..40).prop_flat_map(|dim| {
@@ -549,11 +329,6 @@ mod tests {
                         "row {r}: approx {approx}, exact {exact}, bound {bound}");
                     prop_assert!(bound <= int8.max_error_bound(q));
                 }
-                let kernels = all_kernels(&int8, q);
-                prop_assert_eq!(&kernels[0][first..rows.nrows()], &out[..]);
-                for fast in &kernels[1..] {
-                    prop_assert_eq!(fast, &kernels[0]);
-                }
             }
         }
     }
@@ -566,19 +341,5 @@ mod tests {
         assert!(int8.query(&[1.0]).is_none());
         assert!(int8.query(&[f32::INFINITY, 0.0]).is_none());
         assert_eq!((int8.rows, int8.dim), (2, 2));
-    }
-
-    #[test]
-    fn extreme_codes_do_not_saturate() {
-        // Every component at +-max: codes +-127, the AVX2 pairs' worst case.
-        let rows = matrix(&[1.0, -1.0, 1.0, -1.0, 1.0, 1.0, 1.0, 1.0], 4);
-        let int8 = Int8Rows::new(rows.view()).unwrap();
-        let q = int8.query(&[-1.0, 1.0, -1.0, 1.0]).unwrap();
-        let mut out = [0.0; 2];
-        int8.scores(&q, 0, &mut out);
-        assert_eq!(out, [-4.0, 0.0]);
-        for scores in all_kernels(&int8, &q) {
-            assert_eq!(scores[..2], [-4.0, 0.0]);
-        }
     }
 }
