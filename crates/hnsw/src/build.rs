@@ -264,7 +264,7 @@ impl HnswIndex {
                 l,
                 self.ef_construction,
                 false,
-                &accept,
+                accept,
             );
             let mut cands: Vec<Cand> = scratch.top.drain().collect();
             if ep_deleted {

@@ -365,7 +365,7 @@ impl HnswIndex {
     /// (stop at the first candidate farther than the worst kept one); else the
     /// beam must also be full. Leaves the result in `scratch.top`.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn search_layer(
+    pub(crate) fn search_layer<A: Fn(u32) -> bool>(
         &self,
         words: &[u32],
         scratch: &mut Scratch,
@@ -374,7 +374,7 @@ impl HnswIndex {
         level: usize,
         ef: usize,
         bare: bool,
-        accept: &dyn Fn(u32) -> bool,
+        accept: A,
     ) {
         scratch.reset(self.count);
         let Scratch {
@@ -460,20 +460,17 @@ impl HnswIndex {
             cur = self.greedy(words, query, cur, level);
         }
         let mut scratch = self.take_scratch();
-        let bare = self.num_deleted == 0 && filter.is_none();
-        let accept = |id: u32| {
-            !self.is_deleted(words, id) && filter.is_none_or(|f| f(self.label_of(words, id)))
-        };
-        self.search_layer(
-            words,
-            &mut scratch,
-            query,
-            cur.id,
-            0,
-            self.ef.max(k),
-            bare,
-            &accept,
-        );
+        let ef = self.ef.max(k);
+        if self.num_deleted == 0 && filter.is_none() {
+            // hnswlib's bare-bone search: every element is a result, and the
+            // record headers (flags) are never read.
+            self.search_layer(words, &mut scratch, query, cur.id, 0, ef, true, |_| true);
+        } else {
+            let accept = |id: u32| {
+                !self.is_deleted(words, id) && filter.is_none_or(|f| f(self.label_of(words, id)))
+            };
+            self.search_layer(words, &mut scratch, query, cur.id, 0, ef, false, accept);
+        }
         while scratch.top.len() > k {
             scratch.top.pop();
         }
