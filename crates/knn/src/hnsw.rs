@@ -285,6 +285,66 @@ impl HnswIndexer {
     pub fn index(&self) -> &HnswIndex {
         &self.index
     }
+
+    /// Recall@`n` against exact search and queries per second (one thread,
+    /// one query at a time) at each `ef` of `efs`, querying the stored
+    /// vectors of the vocabulary items `queries` (each counts as its own
+    /// neighbour on both sides). Leaves `ef` at the last value tried.
+    pub fn evaluate(
+        &mut self,
+        kv: &KeyedVectors,
+        queries: &[usize],
+        n: usize,
+        efs: &[usize],
+    ) -> Result<Vec<EfRow>> {
+        if let Some(&q) = queries.iter().find(|&&q| q >= kv.len()) {
+            return Err(Error::IndexMismatch {
+                path: Default::default(),
+                what: format!("query item {q} is beyond the {} items", kv.len()),
+            });
+        }
+        let exact = crate::recall::exact_neighbours(
+            kv.normed_vectors(),
+            annoy_rs::Metric::Angular,
+            queries,
+            n,
+        );
+        let vectors = self
+            .index
+            .get_items(&queries.iter().map(|&q| q as u64).collect::<Vec<_>>())?;
+        let wanted = (queries.len() * n.min(kv.len())).max(1);
+        let mut rows = Vec::with_capacity(efs.len());
+        for &ef in efs {
+            self.index.set_ef(ef)?;
+            let start = std::time::Instant::now();
+            let mut hits = 0usize;
+            for (vector, truth) in vectors.iter().zip(&exact) {
+                let found = self.index.knn_query(vector, n)?;
+                hits += found
+                    .iter()
+                    .filter(|f| truth.contains(&(f.label as usize)))
+                    .count();
+            }
+            let seconds = start.elapsed().as_secs_f64().max(1e-9);
+            rows.push(EfRow {
+                ef,
+                recall: hits as f64 / wanted as f64,
+                qps: queries.len() as f64 / seconds,
+            });
+        }
+        Ok(rows)
+    }
+}
+
+/// One row of [`HnswIndexer::evaluate`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EfRow {
+    /// The query-time beam width.
+    pub ef: usize,
+    /// Recall@n against exact search.
+    pub recall: f64,
+    /// Queries per second, one thread, one query at a time.
+    pub qps: f64,
 }
 
 impl Indexer for HnswIndexer {

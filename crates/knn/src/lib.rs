@@ -41,7 +41,7 @@ pub use eval::{
     AnalogyReport, PairsReport, Section,
 };
 pub use exact::ExactIndexer;
-pub use hnsw::{HnswIndexer, HnswIndexerBuilder};
+pub use hnsw::{EfRow, HnswIndexer, HnswIndexerBuilder};
 pub use indexer::Indexer;
 pub use recall::{exact_neighbours, RecallRow};
 pub use similarity::{Similarity, Term};

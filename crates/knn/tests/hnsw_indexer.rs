@@ -137,3 +137,23 @@ fn the_same_seed_gives_the_same_file_on_one_or_two_threads() {
         .collect();
     assert!(files[0] == files[1] && files[0] == files[2]);
 }
+
+#[test]
+fn evaluate_reports_recall_rising_with_ef() {
+    let kv = vectors();
+    let mut indexer = HnswIndexer::builder(&kv)
+        .m(8)
+        .ef_construction(100)
+        .seed(2)
+        .build()
+        .unwrap();
+    let queries: Vec<usize> = (0..kv.len()).step_by(13).collect();
+    let rows = indexer.evaluate(&kv, &queries, 10, &[10, 200]).unwrap();
+    assert_eq!(rows.iter().map(|r| r.ef).collect::<Vec<_>>(), [10, 200]);
+    assert!(
+        rows[0].recall <= rows[1].recall + 1e-9 && rows[1].recall > 0.98,
+        "{rows:?}"
+    );
+    assert!(rows.iter().all(|r| r.qps > 0.0));
+    assert!(indexer.evaluate(&kv, &[kv.len()], 10, &[10]).is_err());
+}
