@@ -1,6 +1,6 @@
-//! `w2v index build|query|eval`: Annoy indexes over word vectors, with
-//! gensim's `.ann.dict` sidecar so that gensim's `AnnoyIndexer.load` (and
-//! Python's `annoy`) open what we write.
+//! `w2v index build|query|eval`: Annoy or HNSW indexes over word vectors,
+//! with gensim's `.ann.dict` sidecar so that gensim's `AnnoyIndexer.load`
+//! (and Python's `annoy`, or `hnswlib` for `--kind hnsw`) open what we write.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -9,10 +9,31 @@ use annoy_rs::{Kiss64, Metric, Neighbor};
 use anyhow::{ensure, Context};
 use clap::Subcommand;
 use knn::sidecar::Sidecar;
-use knn::AnnoyIndexer;
+use knn::{AnnoyIndexer, HnswIndexer};
 use vecstore::KeyedVectors;
 
 use crate::progress::Ui;
+
+/// The kind of index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    /// Annoy's random-projection forest.
+    Annoy,
+    /// An HNSW graph in hnswlib's format (`cosine` space).
+    Hnsw,
+}
+
+impl Kind {
+    /// `explicit`, else the kind the sidecar of `path` describes (Annoy
+    /// without one).
+    fn of(path: &std::path::Path, explicit: Option<Kind>) -> Kind {
+        explicit.unwrap_or(if HnswIndexer::has_hnsw_sidecar(path) {
+            Kind::Hnsw
+        } else {
+            Kind::Annoy
+        })
+    }
+}
 
 /// What to do with an index.
 #[derive(Debug, Subcommand)]
@@ -32,9 +53,18 @@ pub struct BuildArgs {
     /// Vectors in any supported format.
     #[arg(long)]
     vectors: PathBuf,
-    /// Number of trees.
+    /// The kind of index: annoy (default) or hnsw (hnswlib's format, cosine space).
+    #[arg(long, value_enum, default_value = "annoy")]
+    kind: Kind,
+    /// Number of trees (annoy).
     #[arg(long, default_value_t = 100)]
     trees: usize,
+    /// Links per element (hnsw's M).
+    #[arg(long, default_value_t = 16)]
+    m: usize,
+    /// Beam width while building (hnsw).
+    #[arg(long, default_value_t = 200)]
+    ef_construction: usize,
     /// Annoy metric: angular (indexes the unit vectors), euclidean,
     /// manhattan, dot, or hamming (indexes the bits of the values above 0.5,
     /// as Annoy's Python module does).
@@ -78,6 +108,15 @@ pub struct QueryArgs {
     /// Candidates to gather [default: Annoy's, n * trees].
     #[arg(long, value_parser = super::at_least_one)]
     search_k: Option<usize>,
+    /// Beam width of an HNSW search [default: 50]; at least -n.
+    #[arg(long, value_parser = super::at_least_one)]
+    ef: Option<usize>,
+    /// The kind of index [default: from the sidecar; annoy without one].
+    #[arg(long, value_enum)]
+    kind: Option<Kind>,
+    /// hnswlib's space, for an HNSW index without sidecar: cosine (default), l2 or ip.
+    #[arg(long)]
+    space: Option<String>,
     /// The vector dimension, for an index without sidecar.
     #[arg(long)]
     dim: Option<usize>,
@@ -106,6 +145,12 @@ pub struct EvalArgs {
     /// search_k values to try [default: Annoy's default, 1000, 10000].
     #[arg(long, num_args = 1.., value_parser = super::at_least_one)]
     search_k: Vec<usize>,
+    /// ef values to try, for an HNSW index [default: 10 20 50 100 200].
+    #[arg(long, num_args = 1.., value_parser = super::at_least_one)]
+    ef: Vec<usize>,
+    /// The kind of index [default: from the sidecar; annoy without one].
+    #[arg(long, value_enum)]
+    kind: Option<Kind>,
     /// Neighbours per query (recall@n).
     #[arg(short, default_value_t = 10, value_parser = super::at_least_one)]
     n: usize,
@@ -116,7 +161,7 @@ pub struct EvalArgs {
     /// euclidean, manhattan, dot or hamming.
     #[arg(long)]
     metric: Option<Metric>,
-    /// Print `{"rows":[{"search_k":..,"recall":..,"qps":..}]}`.
+    /// Print `{"rows":[{"search_k":..,"recall":..,"qps":..}]}` (`"ef"` for HNSW).
     #[arg(long)]
     json: bool,
 }
@@ -124,8 +169,11 @@ pub struct EvalArgs {
 /// Runs `w2v index`.
 pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
     match args {
+        Args::Build(args) if args.kind == Kind::Hnsw => build_hnsw(args, ui),
         Args::Build(args) => build(args, ui),
+        Args::Query(args) if Kind::of(&args.index, args.kind) == Kind::Hnsw => query_hnsw(args),
         Args::Query(args) => query(args),
+        Args::Eval(args) if Kind::of(&args.index, args.kind) == Kind::Hnsw => eval_hnsw(args, ui),
         Args::Eval(args) => eval(args, ui),
     }
 }
@@ -277,6 +325,195 @@ fn eval(args: EvalArgs, ui: &Ui) -> anyhow::Result<()> {
         println!("search_k\trecall@{}\tqueries/s", args.n);
         for r in rows {
             println!("{}\t{:.4}\t{:.0}", r.search_k, r.recall, r.qps);
+        }
+    }
+    Ok(())
+}
+
+fn build_hnsw(args: BuildArgs, ui: &Ui) -> anyhow::Result<()> {
+    let sidecar_path = Sidecar::path_for(&args.out);
+    super::check_outputs(&[&args.vectors], &[&args.out, &sidecar_path])?;
+    ensure!(
+        args.threads.unwrap_or(0) <= 1024,
+        "--threads must be at most 1,024"
+    );
+    let kv = KeyedVectors::load(&args.vectors)?;
+    ensure!(
+        !kv.is_empty(),
+        "{} holds no vectors",
+        args.vectors.display()
+    );
+    let start = Instant::now();
+    let bar = ui.count_bar("building", "words", kv.len() as u64);
+    let mut builder = HnswIndexer::builder(&kv)
+        .m(args.m)
+        .ef_construction(args.ef_construction)
+        .threads(args.threads.unwrap_or(0));
+    if let Some(seed) = args.seed {
+        builder = builder.seed(seed);
+    }
+    let indexer = builder.build_with(|done, _| bar.set_position(done as u64))?;
+    indexer.save(&args.out)?;
+    bar.finish_and_clear();
+    ui.note(format_args!(
+        "indexed {} words x {} dims (HNSW, M {}, ef_construction {}) in {:.2} s: {} and {}",
+        kv.len(),
+        kv.dim(),
+        args.m,
+        args.ef_construction,
+        start.elapsed().as_secs_f64(),
+        args.out.display(),
+        sidecar_path.display()
+    ));
+    Ok(())
+}
+
+fn query_hnsw(args: QueryArgs) -> anyhow::Result<()> {
+    let sidecar = Sidecar::path_for(&args.index);
+    let has_sidecar = sidecar.exists();
+    let space: hnsw::Space = args.space.as_deref().unwrap_or("cosine").parse()?;
+    if !has_sidecar {
+        ensure!(
+            args.dim.is_some(),
+            "{} has no sidecar {}: give --dim (and --space, default cosine), as hnswlib's load_index needs them",
+            args.index.display(),
+            sidecar.display()
+        );
+    }
+    let ef = args.ef.unwrap_or(50);
+    ensure!(
+        ef >= args.n,
+        "--ef {ef} is below -n {}: ef must be at least the number of neighbours",
+        args.n
+    );
+    // With a sidecar, or in the cosine space, through knn's indexer (which
+    // checks the pair); hnswlib's other spaces are opened as they are.
+    let (mut index, labels) = if has_sidecar || space == hnsw::Space::Cosine {
+        ensure!(
+            space == hnsw::Space::Cosine,
+            "{} has a sidecar: its index is in the cosine space",
+            args.index.display()
+        );
+        let indexer = HnswIndexer::open(&args.index, args.dim)?;
+        let labels = indexer.labels().map(<[String]>::to_vec);
+        let dim = indexer.index().dim();
+        // Reopen as a plain index to query by label and vector.
+        (
+            hnsw::HnswIndex::load_index(
+                &args.index,
+                hnsw::Space::Cosine,
+                dim,
+                hnsw::Capacity::Saved,
+            )?,
+            labels,
+        )
+    } else {
+        let dim = args.dim.unwrap_or_default();
+        (
+            hnsw::HnswIndex::load_index(&args.index, space, dim, hnsw::Capacity::Saved)?,
+            None,
+        )
+    };
+    index.set_ef(ef)?;
+    let vector = if let Some(word) = &args.word {
+        let labels = labels.as_ref().with_context(|| {
+            format!(
+                "--word needs the sidecar {}; query by --item or --vector",
+                sidecar.display()
+            )
+        })?;
+        let id = labels
+            .iter()
+            .position(|w| w == word)
+            .with_context(|| format!("{word:?} is not in the index"))?;
+        index.get_items(&[id as u64])?.remove(0)
+    } else if let Some(id) = args.item {
+        index.get_items(&[id as u64])?.remove(0)
+    } else {
+        let text = args.vector.as_deref().unwrap_or_default();
+        text.split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<f32>()
+                    .with_context(|| format!("{s:?} is not a number"))
+            })
+            .collect::<anyhow::Result<Vec<f32>>>()?
+    };
+    let found = index.knn_query(&vector, args.n)?;
+    let word = |label: u64| {
+        labels
+            .as_ref()
+            .and_then(|l| usize::try_from(label).ok().and_then(|i| l.get(i)))
+    };
+    if args.json {
+        let neighbors: Vec<_> = found
+            .iter()
+            .map(|n| match word(n.label) {
+                Some(w) => serde_json::json!({"id": n.label, "word": w, "distance": n.distance}),
+                None => serde_json::json!({"id": n.label, "distance": n.distance}),
+            })
+            .collect();
+        println!("{}", serde_json::json!({ "neighbors": neighbors }));
+    } else {
+        for n in &found {
+            match word(n.label) {
+                Some(w) => println!("{}\t{}\t{:.6}", n.label, super::printable(w), n.distance),
+                None => println!("{}\t{:.6}", n.label, n.distance),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn eval_hnsw(args: EvalArgs, ui: &Ui) -> anyhow::Result<()> {
+    ensure!(
+        args.queries != Some(0) && args.n > 0,
+        "--queries and -n must be positive"
+    );
+    let kv = KeyedVectors::load(&args.vectors)?;
+    let n_queries = args.queries.unwrap_or(kv.len().min(1000));
+    ensure!(
+        n_queries <= kv.len(),
+        "--queries {n_queries} is more than the {} words of {}",
+        kv.len(),
+        args.vectors.display()
+    );
+    let efs: Vec<usize> = if args.ef.is_empty() {
+        vec![10, 20, 50, 100, 200]
+    } else {
+        args.ef.clone()
+    };
+    if let Some(ef) = efs.iter().find(|&&ef| ef < args.n) {
+        anyhow::bail!(
+            "--ef {ef} is below -n {}: ef must be at least the number of neighbours",
+            args.n
+        );
+    }
+    let mut indexer = HnswIndexer::load(&args.index, &kv).with_context(|| {
+        format!(
+            "cannot use {} with {}",
+            args.index.display(),
+            args.vectors.display()
+        )
+    })?;
+    let mut rng = Kiss64::new(args.seed);
+    let queries: Vec<usize> = (0..n_queries).map(|_| rng.index(kv.len())).collect();
+    let spinner = ui.spinner(format!(
+        "{} queries, exact and through the index",
+        queries.len()
+    ));
+    let rows = indexer.evaluate(&kv, &queries, args.n, &efs)?;
+    spinner.finish_and_clear();
+    if args.json {
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|r| serde_json::json!({"ef": r.ef, "recall": r.recall, "qps": r.qps}))
+            .collect();
+        println!("{}", serde_json::json!({ "rows": rows }));
+    } else {
+        println!("ef\trecall@{}\tqueries/s", args.n);
+        for r in rows {
+            println!("{}\t{:.4}\t{:.0}", r.ef, r.recall, r.qps);
         }
     }
     Ok(())

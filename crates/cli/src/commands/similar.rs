@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use knn::{AnnoyIndexer, Similarity, Term};
+use knn::{AnnoyIndexer, HnswIndexer, Indexer, Similarity, Term};
 use vecstore::KeyedVectors;
 
 /// Arguments of `w2v similar`.
@@ -21,10 +21,14 @@ pub struct Args {
     /// How many neighbours.
     #[arg(short = 'n', long, default_value_t = 10, value_parser = super::at_least_one)]
     topn: usize,
-    /// Answer through this Annoy index (made by `w2v index build` or gensim's
-    /// AnnoyIndexer) instead of exact search.
+    /// Answer through this index instead of exact search: Annoy (made by
+    /// `w2v index build` or gensim's AnnoyIndexer) or HNSW (`--kind hnsw`),
+    /// told apart by its sidecar.
     #[arg(long, value_name = "FILE.ann")]
     index: Option<PathBuf>,
+    /// Beam width of an HNSW index's search [default: 50].
+    #[arg(long, requires = "index", value_parser = super::at_least_one)]
+    ef: Option<usize>,
     /// Candidates gathered per query with --index [default: n * trees].
     #[arg(long, requires = "index", value_parser = super::at_least_one)]
     search_k: Option<usize>,
@@ -39,23 +43,32 @@ pub struct Args {
 /// Runs `w2v similar`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let kv = KeyedVectors::load(&args.vectors)?;
-    let indexer = match &args.index {
+    let indexer: Option<Box<dyn Indexer>> = match &args.index {
         Some(path) => {
-            let mut indexer = AnnoyIndexer::load(path, &kv).with_context(|| {
+            let context = || {
                 format!(
                     "cannot use {} with {}",
                     path.display(),
                     args.vectors.display()
                 )
-            })?;
-            indexer.set_search_k(args.search_k);
-            Some(indexer)
+            };
+            if HnswIndexer::has_hnsw_sidecar(path) {
+                let mut indexer = HnswIndexer::load(path, &kv).with_context(context)?;
+                if let Some(ef) = args.ef {
+                    indexer.set_ef(ef)?;
+                }
+                Some(Box::new(indexer))
+            } else {
+                let mut indexer = AnnoyIndexer::load(path, &kv).with_context(context)?;
+                indexer.set_search_k(args.search_k);
+                Some(Box::new(indexer))
+            }
         }
         None => None,
     };
     let positive: Vec<Term<'_>> = args.words.iter().map(|w| Term::Word(w)).collect();
     let negative: Vec<Term<'_>> = args.negative.iter().map(|w| Term::Word(w)).collect();
-    let indexer_ref = indexer.as_ref().map(|i| i as &dyn knn::Indexer);
+    let indexer_ref = indexer.as_deref();
     let neighbors = kv.most_similar(
         &positive,
         &negative,
