@@ -406,17 +406,18 @@ impl HnswIndex {
             candidates.pop();
             let links = self.links(words, current.id, level);
             let prefetch = self.prefetch;
-            if let Some(&first) = links.first().filter(|_| prefetch) {
-                kernels::prefetch(&tags[first as usize..first as usize + 1]);
-                let at = first as usize * record + data_at;
-                kernels::prefetch(&words[at..at + 16.min(self.dim)]);
-            }
-            for (j, &n) in links.iter().enumerate() {
-                if let Some(&next) = links.get(j + 1).filter(|_| prefetch) {
-                    kernels::prefetch(&tags[next as usize..next as usize + 1]);
-                    let at = next as usize * record + data_at;
-                    kernels::prefetch(&words[at..at + 16.min(self.dim)]);
+            if prefetch {
+                // All the unvisited neighbours' vectors at once, so that
+                // their loads overlap (hnswlib prefetches one neighbour
+                // ahead, which leaves most of each miss exposed).
+                for &n in links {
+                    if tags[n as usize] != tag {
+                        let at = n as usize * record + data_at;
+                        kernels::prefetch(&words[at..at + self.dim]);
+                    }
                 }
+            }
+            for &n in links {
                 if tags[n as usize] == tag {
                     continue;
                 }
