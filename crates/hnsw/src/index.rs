@@ -723,9 +723,9 @@ impl HnswIndex {
             + self.upper.len() * 4
     }
 
-    /// Turns off (or back on) the prefetching of the next neighbour's
-    /// vector and visited tag during searches (on by default, as in
-    /// hnswlib): for measuring what it gains. Results are the same either way.
+    /// Turns off (or back on) the prefetching of the vectors of an expanded
+    /// element's unvisited neighbours during searches (on by default): for
+    /// measuring what it gains. Results are the same either way.
     pub fn set_prefetch(&mut self, on: bool) {
         self.prefetch = on;
     }

@@ -70,8 +70,8 @@ pub fn best() -> &'static Kernels {
 }
 
 /// Asks the CPU to start loading the cache lines of `data`: a hint that
-/// changes no result (hnswlib's `_mm_prefetch` of the next neighbour's
-/// vector and visited-tag).
+/// changes no result (hnswlib's `_mm_prefetch`; the searches prefetch every
+/// unvisited neighbour's vector before scoring them).
 #[inline(always)]
 pub fn prefetch<T>(data: &[T]) {
     #[cfg(target_arch = "x86_64")]
