@@ -60,6 +60,19 @@ fn clustered(n: usize, dim: usize, seed: u64) -> Vec<f32> {
     out
 }
 
+/// (RssAnon, RssFile) of this process in kB (Linux; zeros elsewhere).
+fn rss_kb() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("RssAnon:"), field("RssFile:"))
+}
+
 /// This thread's time on a CPU, in ns (Linux's schedstat; 0 elsewhere).
 fn thread_cpu_ns() -> u64 {
     std::fs::read_to_string("/proc/thread-self/schedstat")
@@ -148,6 +161,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     index.set_num_threads(2);
     let path = dir.join("ours.bin");
+    let rss_before = rss_kb();
     let (start, cpu_start) = (Instant::now(), process_cpu_s());
     if std::env::var_os("BENCH_LOAD").is_some() && path.exists() {
         // Queries only: the index of an earlier run (build figures are then
@@ -201,7 +215,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if i > 0 { "," } else { "" }
         ));
     }
-    out.push_str("]}");
+    let rss_after = rss_kb();
+    out.push_str(&format!(
+        "],\"index_rss_anon_kb\":{},\"index_rss_file_kb\":{}}}",
+        rss_after.0 as i64 - rss_before.0 as i64,
+        rss_after.1 as i64 - rss_before.1 as i64
+    ));
     println!("{out}");
     Ok(())
 }

@@ -21,6 +21,12 @@ items = np.fromfile(os.path.join(d, "items.f32"), dtype="<f4").reshape(rows, dim
 queries = np.fromfile(os.path.join(d, "queries.f32"), dtype="<f4").reshape(-1, dim)
 truth = np.fromfile(os.path.join(d, "truth.u32"), dtype="<u4").reshape(len(queries), 10)
 
+def rss_kb():
+    fields = dict(l.split(":", 1) for l in open("/proc/self/status"))
+    return int(fields["RssAnon"].split()[0]), int(fields["RssFile"].split()[0])
+
+
+rss_before = rss_kb()
 p = hnswlib.Index("cosine", dim)
 p.init_index(max_elements=rows, M=16, ef_construction=200, random_seed=100)
 start, cpu = time.perf_counter(), time.process_time()
@@ -39,4 +45,15 @@ for ef in (10, 20, 50, 100, 200):
         best_cpu = max(best_cpu, len(queries) / (time.thread_time() - cpu))
     hits = sum(len(set(map(int, l)) & set(map(int, t))) for l, t in zip(labels, truth))
     out["rows"].append({"ef": ef, "recall": round(hits / truth.size, 4), "qps": round(best), "qps_cpu": round(best_cpu)})
+if os.environ.get("BENCH_LOAD"):
+    # A fresh index loaded from the file, queried: its memory alone.
+    del p
+    rss_before = rss_kb()
+    q = hnswlib.Index("cosine", dim)
+    q.load_index(os.path.join(d, "hnswlib.bin"))
+    q.set_ef(50)
+    q.knn_query(queries, k=10, num_threads=1)
+    after = rss_kb()
+    out["loaded_rss_anon_kb"] = after[0] - rss_before[0]
+    out["loaded_rss_file_kb"] = after[1] - rss_before[1]
 print(json.dumps(out))
