@@ -5,6 +5,9 @@ for ef 10..200. Queries go through one batch call (num_threads=1), so that
 Python's per-call cost is not counted against hnswlib. Prints one JSON line.
 
     python crates/hnsw/examples/hnswlib_peer.py DIR [ROWS DIM]
+
+With BENCH_LOAD=1 it also loads the saved index into a fresh Index, queries
+it, and reports what that added to the process's RssAnon/RssFile.
 """
 import json
 import os
