@@ -104,6 +104,37 @@ fn main() -> Result {
     }
     copy("annoy/angular_tiny.ann", "annoy_angular")?;
 
+    // HNSW: hnswlib's empty index, and ours of 12 items (M 4) in each
+    // space, the `ip` one with two labels deleted.
+    copy("hnsw/empty_l2.bin", "hnsw")?;
+    for (space, file, name) in [
+        (hnsw::Space::Cosine, "items_16.f32", "cosine_twelve.bin"),
+        (hnsw::Space::Ip, "items_16.f32", "ip_twelve_deleted.bin"),
+        (hnsw::Space::L2, "items_24.f32", "l2_twelve.bin"),
+    ] {
+        let dim = if file == "items_16.f32" { 16 } else { 24 };
+        assert!(fuzz_targets::HNSW_DIMS.contains(&dim));
+        let items: Vec<f32> = std::fs::read(root().join("fixtures/hnsw").join(file))?
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .take(12 * dim)
+            .collect();
+        let params = hnsw::Params::default()
+            .max_elements(12)
+            .m(4)
+            .ef_construction(20)
+            .random_seed(1);
+        let mut index = hnsw::HnswIndex::new(space, dim, params)?;
+        index.set_num_threads(1);
+        let labels: Vec<u64> = (100..112).collect();
+        index.add_items(&items, Some(&labels))?;
+        if space == hnsw::Space::Ip {
+            index.mark_deleted(103)?;
+            index.mark_deleted(110)?;
+        }
+        index.save_index(seeds("hnsw")?.join(name))?;
+    }
+
     // Sidecars: gensim's (protocol 4) and ours (protocol 2).
     copy("annoy/gensim_indexer.ann.dict", "sidecar")?;
     let ours = Sidecar {

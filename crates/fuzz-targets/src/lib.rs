@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 
 use annoy_rs::{AnnoyIndex, LoadOptions, Metric};
 use corpus::{Corpus, Sentence, Vocab, MAX_WORD_BYTES};
+use hnsw::{Capacity, HnswIndex, Space};
 use knn::sidecar::Sidecar;
 use vecstore::{Format, KeyedVectors, ReadOptions, Utf8Policy};
 
@@ -78,6 +79,10 @@ pub const TARGETS: &[Target] = &[
         run: annoy_hamming,
     },
     Target {
+        name: "hnsw",
+        run: hnsw,
+    },
+    Target {
         name: "sidecar",
         run: sidecar,
     },
@@ -122,6 +127,11 @@ pub fn annoy_dim(metric: Metric) -> usize {
         _ => ANNOY_DIM,
     }
 }
+
+/// The dimensions the `hnsw` target opens its input with, in every space
+/// (hnswlib files record neither: those of the `cosine`/`ip` and `l2`
+/// indexes in `fixtures/hnsw/`).
+pub const HNSW_DIMS: [usize; 2] = [16, 24];
 
 /// What separates the files of a model in a `model` input: the metadata
 /// (`<path>.json`), the vectors (`<path>`), `<path>.syn1neg`, `<path>.syn1`.
@@ -300,6 +310,87 @@ pub fn annoy_dot(data: &[u8]) -> bool {
 /// [`annoy`] with the Hamming metric.
 pub fn annoy_hamming(data: &[u8]) -> bool {
     annoy(data, Metric::Hamming)
+}
+
+/// An hnswlib index file, in each space at each of [`HNSW_DIMS`]: loaded
+/// (validated) memory-mapped and copied, which must agree; queried with
+/// `knn_query` at two `ef`s and `get_items` of what it found; saved again
+/// (to the input's length); then grown by `resize_index` and `add_items`
+/// and queried again.
+pub fn hnsw(data: &[u8]) -> bool {
+    let path = put_file("index.hnsw", data);
+    let mut accepted = false;
+    for dim in HNSW_DIMS {
+        for space in [Space::L2, Space::Ip, Space::Cosine] {
+            let mapped = HnswIndex::load_index(&path, space, dim, Capacity::Saved);
+            let copied = HnswIndex::from_bytes(data, space, dim, Capacity::Saved);
+            assert_eq!(
+                mapped.is_ok(),
+                copied.is_ok(),
+                "a map and a copy of the same bytes disagree ({space}, dim {dim})"
+            );
+            let (Ok(mut mapped), Ok(mut index)) = (mapped, copied) else {
+                continue;
+            };
+            accepted = true;
+            let query: Vec<f32> = (0..dim).map(|i| (i as f32 * 0.7).sin() + 0.1).collect();
+            check_hnsw_answers(&mut mapped, &query);
+            drop(mapped);
+            check_hnsw_answers(&mut index, &query);
+            let mut out = Vec::new();
+            index.write_to(&mut out).expect("writing to memory");
+            assert_eq!(
+                out.len(),
+                data.len(),
+                "a loaded file re-saves to its length"
+            );
+            // Growing a damaged-but-valid graph.
+            let count = index.get_current_count();
+            if index.resize_index(count + 2).is_ok()
+                && index
+                    .add_items(&vec![0.5; dim * 2], Some(&[u64::MAX - 1, u64::MAX]))
+                    .is_ok()
+            {
+                assert!(index.contains(u64::MAX), "an added label is present");
+                check_hnsw_answers(&mut index, &query);
+            }
+        }
+    }
+    remove_file("index.hnsw");
+    accepted
+}
+
+/// Queries `index` with `query` (k 1 and 10, ef 10 and 50) and reads back
+/// the vectors found: at most `k` answers, each a live label of the index.
+fn check_hnsw_answers(index: &mut HnswIndex, query: &[f32]) {
+    let labels = index.get_ids_list();
+    assert_eq!(labels.len(), index.get_current_count());
+    for ef in [10, 50] {
+        index.set_ef(ef).expect("a valid ef");
+        for k in [1, 10] {
+            let Ok(found) = index.knn_query(query, k) else {
+                assert_eq!(index.get_current_count(), 0, "only an empty index refuses");
+                continue;
+            };
+            assert!(found.len() <= k, "{} answers for k {k}", found.len());
+            for neighbor in &found {
+                assert!(
+                    index.contains(neighbor.label) && labels.contains(&neighbor.label),
+                    "label {} is not a live element",
+                    neighbor.label
+                );
+            }
+            let wanted: Vec<u64> = found.iter().map(|n| n.label).collect();
+            let items = index
+                .get_items(&wanted)
+                .expect("the vectors of labels a query returned");
+            assert!(items.iter().all(|v| v.len() == index.dim()));
+        }
+    }
+    if let (Some(&first), Some(&last)) = (labels.first(), labels.last()) {
+        // Deleted labels are listed too: an error is fine.
+        let _ = index.get_items(&[first, last]);
+    }
 }
 
 /// gensim's `.dict` pickle sidecar. One that parses must survive its own

@@ -46,6 +46,11 @@ fn fixtures(target: &str) -> Vec<&'static str> {
             "annoy/hamming_1tree.ann",
             "annoy/rust_hamming.ann",
         ],
+        "hnsw" => vec![
+            "hnsw/cosine_m8.bin",
+            "hnsw/l2_m16.bin",
+            "hnsw/ip_m6_deleted.bin",
+        ],
         "sidecar" => vec![
             "annoy/sidecar_p2.dict",
             "annoy/sidecar_p4.dict",
