@@ -6,6 +6,7 @@ mod memory;
 mod progress;
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use clap::Parser;
 
@@ -25,7 +26,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     clean_up_on_signals();
     let ui = progress::Ui { quiet: cli.quiet };
-    match commands::run(cli.command, &ui) {
+    let result = commands::run(cli.command, &ui);
+    // A command cut short by a signal fails because its temporaries were
+    // removed: the signal, not that failure, is what happened.
+    let signal = INTERRUPTED.load(Ordering::SeqCst);
+    if signal != 0 {
+        return ExitCode::from((128 + signal) as u8);
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
@@ -33,6 +41,9 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// The signal being handled (0: none), set before any temporary is removed.
+static INTERRUPTED: AtomicI32 = AtomicI32::new(0);
 
 /// On SIGINT or SIGTERM, removes the temporary files of the writes in
 /// flight (an on-disk index build, a model being saved) and exits as the
@@ -45,6 +56,7 @@ fn clean_up_on_signals() {
     };
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
+            INTERRUPTED.store(signal, Ordering::SeqCst);
             atomic_file::remove_temporaries();
             std::process::exit(128 + signal);
         }
