@@ -2,6 +2,7 @@
 
 mod bench_annoy;
 mod bench_formats;
+mod bench_hnsw;
 mod bench_knn;
 mod bench_train;
 mod bench_vocab;
@@ -31,6 +32,9 @@ enum Task {
     TutorialChild(tutorial::memory::ChildArgs),
     /// Time annoy-rs against Python's annoy (build, query sweep, load), side by side.
     BenchAnnoy(bench_annoy::Args),
+    /// Time crates/hnsw against Python's hnswlib (build, ef sweep) and our
+    /// Annoy and exact search at equal recall, side by side.
+    BenchHnsw(bench_hnsw::Args),
     /// Time word2vec text/binary load and save against gensim, side by side.
     BenchFormats(bench_formats::Args),
     /// Time exact and Annoy most_similar against gensim, side by side.
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
         Task::TutorialChild(args) => tutorial::memory::child(args),
         Task::BenchAnnoy(args) => bench_annoy::run(args),
         Task::BenchFormats(args) => bench_formats::run(args),
+        Task::BenchHnsw(args) => bench_hnsw::run(args),
         Task::BenchKnn(args) => bench_knn::run(args),
         Task::BenchVocab(args) => bench_vocab::run(args),
         Task::BenchTrain(args) => bench_train::run(args),
