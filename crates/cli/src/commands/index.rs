@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use annoy_rs::{Kiss64, Metric, Neighbor};
+use annoy_rs::{Kiss64, Metric};
 use anyhow::{ensure, Context};
 use clap::Subcommand;
 use knn::sidecar::Sidecar;
@@ -249,51 +249,17 @@ fn query(args: QueryArgs) -> anyhow::Result<()> {
     } else if let Some(id) = args.item {
         index.get_nns_by_item(id, args.n, args.search_k)?
     } else {
-        let text = args.vector.as_deref().unwrap_or_default();
-        let vector = text
-            .split(|c: char| c.is_whitespace() || c == ',')
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                s.parse::<f32>()
-                    .with_context(|| format!("{s:?} is not a number"))
-            })
-            .collect::<anyhow::Result<Vec<f32>>>()?;
+        let vector = parse_vector(args.vector.as_deref().unwrap_or_default())?;
         index.get_nns_by_vector(&vector, args.n, args.search_k)?
     };
-    let word = |n: &Neighbor| labels.and_then(|l| l.get(n.id as usize));
-    if args.json {
-        let neighbors: Vec<_> = found
-            .iter()
-            .map(|n| match word(n) {
-                Some(w) => serde_json::json!({"id": n.id, "word": w, "distance": n.distance}),
-                None => serde_json::json!({"id": n.id, "distance": n.distance}),
-            })
-            .collect();
-        println!("{}", serde_json::json!({ "neighbors": neighbors }));
-    } else {
-        for n in &found {
-            match word(n) {
-                Some(w) => println!("{}\t{}\t{:.6}", n.id, super::printable(w), n.distance),
-                None => println!("{}\t{:.6}", n.id, n.distance),
-            }
-        }
-    }
+    let found = found.iter().map(|n| (u64::from(n.id), n.distance));
+    print_neighbours(found, labels, args.json);
     Ok(())
 }
 
 fn eval(args: EvalArgs, ui: &Ui) -> anyhow::Result<()> {
-    ensure!(
-        args.queries != Some(0) && args.n > 0,
-        "--queries and -n must be positive"
-    );
     let kv = KeyedVectors::load(&args.vectors)?;
-    let n_queries = args.queries.unwrap_or(kv.len().min(1000));
-    ensure!(
-        n_queries <= kv.len(),
-        "--queries {n_queries} is more than the {} words of {}",
-        kv.len(),
-        args.vectors.display()
-    );
+    let queries = sample_queries(&args, &kv)?;
     let indexer = AnnoyIndexer::open(&args.index, Some(kv.dim()), args.metric)?;
     indexer.check_against(&args.index, &kv).with_context(|| {
         format!(
@@ -302,8 +268,6 @@ fn eval(args: EvalArgs, ui: &Ui) -> anyhow::Result<()> {
             args.vectors.display()
         )
     })?;
-    let mut rng = Kiss64::new(args.seed);
-    let queries: Vec<usize> = (0..n_queries).map(|_| rng.index(kv.len())).collect();
     let search_ks: Vec<Option<usize>> = if args.search_k.is_empty() {
         vec![None, Some(1_000), Some(10_000)]
     } else {
@@ -315,18 +279,8 @@ fn eval(args: EvalArgs, ui: &Ui) -> anyhow::Result<()> {
     ));
     let rows = indexer.evaluate(&kv, &queries, args.n, &search_ks)?;
     spinner.finish_and_clear();
-    if args.json {
-        let rows: Vec<_> = rows
-            .iter()
-            .map(|r| serde_json::json!({"search_k": r.search_k, "recall": r.recall, "qps": r.qps}))
-            .collect();
-        println!("{}", serde_json::json!({ "rows": rows }));
-    } else {
-        println!("search_k\trecall@{}\tqueries/s", args.n);
-        for r in rows {
-            println!("{}\t{:.4}\t{:.0}", r.search_k, r.recall, r.qps);
-        }
-    }
+    let rows = rows.iter().map(|r| (r.search_k, r.recall, r.qps));
+    print_recall("search_k", rows, args.n, args.json);
     Ok(())
 }
 
@@ -430,54 +384,17 @@ fn query_hnsw(args: QueryArgs) -> anyhow::Result<()> {
     } else if let Some(id) = args.item {
         index.get_items(&[id as u64])?.remove(0)
     } else {
-        let text = args.vector.as_deref().unwrap_or_default();
-        text.split(|c: char| c.is_whitespace() || c == ',')
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                s.parse::<f32>()
-                    .with_context(|| format!("{s:?} is not a number"))
-            })
-            .collect::<anyhow::Result<Vec<f32>>>()?
+        parse_vector(args.vector.as_deref().unwrap_or_default())?
     };
     let found = index.knn_query(&vector, args.n)?;
-    let word = |label: u64| {
-        labels
-            .as_ref()
-            .and_then(|l| usize::try_from(label).ok().and_then(|i| l.get(i)))
-    };
-    if args.json {
-        let neighbors: Vec<_> = found
-            .iter()
-            .map(|n| match word(n.label) {
-                Some(w) => serde_json::json!({"id": n.label, "word": w, "distance": n.distance}),
-                None => serde_json::json!({"id": n.label, "distance": n.distance}),
-            })
-            .collect();
-        println!("{}", serde_json::json!({ "neighbors": neighbors }));
-    } else {
-        for n in &found {
-            match word(n.label) {
-                Some(w) => println!("{}\t{}\t{:.6}", n.label, super::printable(w), n.distance),
-                None => println!("{}\t{:.6}", n.label, n.distance),
-            }
-        }
-    }
+    let found = found.iter().map(|n| (n.label, n.distance));
+    print_neighbours(found, labels.as_deref(), args.json);
     Ok(())
 }
 
 fn eval_hnsw(args: EvalArgs, ui: &Ui) -> anyhow::Result<()> {
-    ensure!(
-        args.queries != Some(0) && args.n > 0,
-        "--queries and -n must be positive"
-    );
     let kv = KeyedVectors::load(&args.vectors)?;
-    let n_queries = args.queries.unwrap_or(kv.len().min(1000));
-    ensure!(
-        n_queries <= kv.len(),
-        "--queries {n_queries} is more than the {} words of {}",
-        kv.len(),
-        args.vectors.display()
-    );
+    let queries = sample_queries(&args, &kv)?;
     let efs: Vec<usize> = if args.ef.is_empty() {
         vec![10, 20, 50, 100, 200]
     } else {
@@ -496,25 +413,89 @@ fn eval_hnsw(args: EvalArgs, ui: &Ui) -> anyhow::Result<()> {
             args.vectors.display()
         )
     })?;
-    let mut rng = Kiss64::new(args.seed);
-    let queries: Vec<usize> = (0..n_queries).map(|_| rng.index(kv.len())).collect();
     let spinner = ui.spinner(format!(
         "{} queries, exact and through the index",
         queries.len()
     ));
     let rows = indexer.evaluate(&kv, &queries, args.n, &efs)?;
     spinner.finish_and_clear();
-    if args.json {
+    let rows = rows.iter().map(|r| (r.ef, r.recall, r.qps));
+    print_recall("ef", rows, args.n, args.json);
+    Ok(())
+}
+
+/// Parses `--vector`: numbers separated by whitespace or commas.
+fn parse_vector(text: &str) -> anyhow::Result<Vec<f32>> {
+    text.split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<f32>()
+                .with_context(|| format!("{s:?} is not a number"))
+        })
+        .collect()
+}
+
+/// Prints `(id, distance)` neighbours, with their words when `labels`
+/// names them: `id<TAB>word<TAB>distance` lines, or one JSON object.
+fn print_neighbours(
+    found: impl Iterator<Item = (u64, f32)>,
+    labels: Option<&[String]>,
+    json: bool,
+) {
+    let word = |id: u64| labels.and_then(|l| usize::try_from(id).ok().and_then(|i| l.get(i)));
+    if json {
+        let neighbors: Vec<_> = found
+            .map(|(id, distance)| match word(id) {
+                Some(w) => serde_json::json!({"id": id, "word": w, "distance": distance}),
+                None => serde_json::json!({"id": id, "distance": distance}),
+            })
+            .collect();
+        println!("{}", serde_json::json!({ "neighbors": neighbors }));
+    } else {
+        for (id, distance) in found {
+            match word(id) {
+                Some(w) => println!("{id}\t{}\t{distance:.6}", super::printable(w)),
+                None => println!("{id}\t{distance:.6}"),
+            }
+        }
+    }
+}
+
+/// The vocabulary rows `index eval` queries: `--queries` of them (default
+/// up to 1,000), drawn with `--seed`.
+fn sample_queries(args: &EvalArgs, kv: &KeyedVectors) -> anyhow::Result<Vec<usize>> {
+    ensure!(
+        args.queries != Some(0) && args.n > 0,
+        "--queries and -n must be positive"
+    );
+    let n_queries = args.queries.unwrap_or(kv.len().min(1000));
+    ensure!(
+        n_queries <= kv.len(),
+        "--queries {n_queries} is more than the {} words of {}",
+        kv.len(),
+        args.vectors.display()
+    );
+    let mut rng = Kiss64::new(args.seed);
+    Ok((0..n_queries).map(|_| rng.index(kv.len())).collect())
+}
+
+/// Prints `(setting, recall, queries/s)` rows of `index eval`, the setting
+/// named `setting` (`search_k` or `ef`).
+fn print_recall(
+    setting: &str,
+    rows: impl Iterator<Item = (usize, f64, f64)>,
+    n: usize,
+    json: bool,
+) {
+    if json {
         let rows: Vec<_> = rows
-            .iter()
-            .map(|r| serde_json::json!({"ef": r.ef, "recall": r.recall, "qps": r.qps}))
+            .map(|(value, recall, qps)| serde_json::json!({setting: value, "recall": recall, "qps": qps}))
             .collect();
         println!("{}", serde_json::json!({ "rows": rows }));
     } else {
-        println!("ef\trecall@{}\tqueries/s", args.n);
-        for r in rows {
-            println!("{}\t{:.4}\t{:.0}", r.ef, r.recall, r.qps);
+        println!("{setting}\trecall@{n}\tqueries/s");
+        for (value, recall, qps) in rows {
+            println!("{value}\t{recall:.4}\t{qps:.0}");
         }
     }
-    Ok(())
 }
