@@ -315,8 +315,7 @@ pub fn annoy_hamming(data: &[u8]) -> bool {
 /// An hnswlib index file, in each space at each of [`HNSW_DIMS`]: loaded
 /// (validated) memory-mapped and copied, which must agree; queried with
 /// `knn_query` at two `ef`s and `get_items` of what it found; saved again
-/// (to the input's length); then grown by `resize_index` and `add_items`
-/// and queried again.
+/// (to the input's length).
 pub fn hnsw(data: &[u8]) -> bool {
     let path = put_file("index.hnsw", data);
     let mut accepted = false;
@@ -344,16 +343,9 @@ pub fn hnsw(data: &[u8]) -> bool {
                 data.len(),
                 "a loaded file re-saves to its length"
             );
-            // Growing a damaged-but-valid graph.
-            let count = index.get_current_count();
-            if index.resize_index(count + 2).is_ok()
-                && index
-                    .add_items(&vec![0.5; dim * 2], Some(&[u64::MAX - 1, u64::MAX]))
-                    .is_ok()
-            {
-                assert!(index.contains(u64::MAX), "an added label is present");
-                check_hnsw_answers(&mut index, &query);
-            }
+            // Not grown here: `add_items` starts a thread pool per call, whose
+            // exiting threads LeakSanitizer reports; growing damaged-but-valid
+            // graphs is `hnsw/tests/corrupt.rs`'s `damaged_files_never_panic`.
         }
     }
     remove_file("index.hnsw");
@@ -361,7 +353,7 @@ pub fn hnsw(data: &[u8]) -> bool {
 }
 
 /// Queries `index` with `query` (k 1 and 10, ef 10 and 50) and reads back
-/// the vectors found: at most `k` answers, each a live label of the index.
+/// the vectors found: at most `k` answers, each a label of the index.
 fn check_hnsw_answers(index: &mut HnswIndex, query: &[f32]) {
     let labels = index.get_ids_list();
     assert_eq!(labels.len(), index.get_current_count());
@@ -375,16 +367,18 @@ fn check_hnsw_answers(index: &mut HnswIndex, query: &[f32]) {
             assert!(found.len() <= k, "{} answers for k {k}", found.len());
             for neighbor in &found {
                 assert!(
-                    index.contains(neighbor.label) && labels.contains(&neighbor.label),
-                    "label {} is not a live element",
+                    labels.contains(&neighbor.label),
+                    "label {} is not in the index",
                     neighbor.label
                 );
             }
+            // A file may give two elements one label (hnswlib accepts it;
+            // the lookup keeps the last, which may be deleted): the vectors
+            // of what was found may then be refused, never panic.
             let wanted: Vec<u64> = found.iter().map(|n| n.label).collect();
-            let items = index
-                .get_items(&wanted)
-                .expect("the vectors of labels a query returned");
-            assert!(items.iter().all(|v| v.len() == index.dim()));
+            if let Ok(items) = index.get_items(&wanted) {
+                assert!(items.iter().all(|v| v.len() == index.dim()));
+            }
         }
     }
     if let (Some(&first), Some(&last)) = (labels.first(), labels.last()) {
