@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository's small data (never ../shared), and the
+"""Shared fixtures: the repository's small data under fixtures/ only, and the
 real peers when they are installed (tests that need them are skipped
 otherwise)."""
 
