@@ -213,13 +213,10 @@ impl AnnoyIndexer {
     /// previous pair untouched; only a crash in the microseconds between
     /// the two renames leaves a new index beside the old sidecar.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let mut files = atomic_file::FileSet::new(path)?;
-        self.index.save(files.stage(path)?)?;
-        self.sidecar()
-            .write(&files.stage(&Sidecar::path_for(path))?)?;
-        files.commit()?;
-        Ok(())
+        self.sidecar().save_with_index(path.as_ref(), |staged| {
+            self.index.save(staged)?;
+            Ok(())
+        })
     }
 
     /// Maps the index saved at `path` for the vectors `kv`, and checks that

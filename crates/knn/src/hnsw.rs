@@ -136,13 +136,10 @@ impl HnswIndexer {
     /// `"cosine"` and `'num_trees'` 0), as one set ([`atomic_file::FileSet`]),
     /// as [`crate::AnnoyIndexer::save`] does.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let mut files = atomic_file::FileSet::new(path)?;
-        self.index.save_index(files.stage(path)?)?;
-        self.sidecar()
-            .write(&files.stage(&Sidecar::path_for(path))?)?;
-        files.commit()?;
-        Ok(())
+        self.sidecar().save_with_index(path.as_ref(), |staged| {
+            self.index.save_index(staged)?;
+            Ok(())
+        })
     }
 
     /// Maps the index saved at `path` for the vectors `kv` and checks that

@@ -129,6 +129,22 @@ impl Sidecar {
         })
     }
 
+    /// Saves an index and this sidecar beside it (`path.dict`) as one set
+    /// ([`atomic_file::FileSet`]): `write_index` writes the index to the
+    /// staged path it is given; both files are written whole, then renamed
+    /// into place, the sidecar last.
+    pub(crate) fn save_with_index(
+        &self,
+        path: &Path,
+        write_index: impl FnOnce(PathBuf) -> crate::Result<()>,
+    ) -> crate::Result<()> {
+        let mut files = atomic_file::FileSet::new(path)?;
+        write_index(files.stage(path)?)?;
+        self.write(&files.stage(&Sidecar::path_for(path))?)?;
+        files.commit()?;
+        Ok(())
+    }
+
     /// Writes the sidecar to `path` atomically ([`atomic_file::write_file`]).
     pub fn write(&self, path: &Path) -> Result<()> {
         atomic_file::write_file(path, |out| out.write_all(&self.to_pickle()))?;
