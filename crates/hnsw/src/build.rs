@@ -73,8 +73,9 @@ impl HnswIndex {
     /// `count, count + 1, ...`, hnswlib's running counter), on
     /// [`HnswIndex::set_num_threads`] threads. Vectors are normalised first in
     /// the cosine space. A label already present is [`Error::LabelExists`]
-    /// (hnswlib would update that element); nothing is added when any row
-    /// is refused.
+    /// (hnswlib would update that element, as
+    /// [`HnswIndex::add_or_update_items`] does); nothing is added when any
+    /// row is refused.
     pub fn add_items(&mut self, data: &[f32], ids: Option<&[u64]>) -> Result<()> {
         self.add_items_with(data, ids, |_, _| {})
     }

@@ -94,6 +94,16 @@ pub enum Error {
     /// crate refuses instead).
     #[error("label {0} is already in the index")]
     LabelExists(u64),
+    /// `replace_deleted` asked of an index that does not allow it
+    /// (hnswlib's "Replacement of deleted elements is disabled in
+    /// constructor").
+    #[error("replacement of deleted elements is disabled: allow it first (init_index or load_index with allow_replace_deleted)")]
+    ReplaceDisabled,
+    /// Updating a deleted element by its label while replacement of deleted
+    /// elements is allowed (hnswlib refuses it the same way: the slot may be
+    /// reused at any moment).
+    #[error("label {0} is deleted: cannot update deleted elements if replacement of deleted elements is enabled")]
+    UpdateDeleted(u64),
     /// `mark_deleted` on a deleted element.
     #[error("label {0} is already deleted")]
     AlreadyDeleted(u64),

@@ -165,6 +165,9 @@ pub struct HnswIndex {
     pub(crate) max_level: usize,
     pub(crate) label_lookup: HashMap<u64, u32>,
     pub(crate) num_deleted: usize,
+    /// hnswlib's `allow_replace_deleted`: whether `add_or_update_items` may
+    /// reuse deleted elements' slots (see `update.rs`).
+    pub(crate) allow_replace_deleted: bool,
     pub(crate) scratch: Mutex<Vec<Scratch>>,
     pub(crate) kernels: &'static Kernels,
     pub(crate) prefetch: bool,
@@ -231,6 +234,7 @@ impl HnswIndex {
             max_level: 0,
             label_lookup: HashMap::new(),
             num_deleted: 0,
+            allow_replace_deleted: false,
             scratch: Mutex::new(Vec::new()),
             kernels: kernels::best(),
             prefetch: true,

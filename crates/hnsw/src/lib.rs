@@ -48,6 +48,7 @@ mod index;
 pub mod kernels;
 mod space;
 mod storage;
+mod update;
 
 pub use error::{Error, Result};
 pub use file::Capacity;
