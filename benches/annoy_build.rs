@@ -1,5 +1,6 @@
 //! Criterion: growing trees (annoy-rs) on a synthetic set, one and two
-//! threads, and the distance kernels of every variant this CPU runs.
+//! threads, and the distance kernels (`f32-kernels`) of every variant this
+//! CPU runs.
 //!
 //! `cargo bench -p benches --bench annoy_build`; the side-by-side comparison
 //! with Python's annoy is `cargo xtask bench-annoy`.
@@ -8,7 +9,7 @@
 
 use std::hint::black_box;
 
-use annoy_rs::{kernels, AnnoyIndex, BuildOptions, Metric};
+use annoy_rs::{AnnoyIndex, BuildOptions, Metric};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 fn rows(n: usize, dim: usize) -> Vec<f32> {
@@ -45,12 +46,12 @@ fn build(c: &mut Criterion) {
 }
 
 fn distance_kernels(c: &mut Criterion) {
-    let mut group = c.benchmark_group("annoy_kernels");
+    let mut group = c.benchmark_group("f32_kernels");
     for dim in [100, 300] {
         let x: Vec<f32> = (0..dim).map(|i| (i as f32 * 0.3).sin()).collect();
         let y: Vec<f32> = (0..dim).map(|i| (i as f32 * 0.7).cos()).collect();
         group.throughput(Throughput::Elements(dim as u64));
-        for k in kernels::available() {
+        for k in f32_kernels::available() {
             group.bench_with_input(
                 BenchmarkId::new(format!("dot/{}", k.name), dim),
                 &dim,

@@ -1,8 +1,9 @@
 //! Annoy's distances, margins and the conversion of internal distances to
 //! the ones it reports, per metric (`annoylib.h`, Annoy 1.17.3).
 
+use f32_kernels::Kernels;
+
 use crate::hamming;
-use crate::kernels::Kernels;
 use crate::metric::Metric;
 
 /// Annoy's internal distance between `x` and `y` (smaller is nearer):
@@ -137,7 +138,7 @@ mod tests {
 
     #[test]
     fn angular_distance_is_two_minus_twice_the_cosine() {
-        let k = crate::kernels::scalar();
+        let k = f32_kernels::scalar();
         let (x, y) = ([1.0, 0.0], [1.0, 1.0]);
         let d = distance(Metric::Angular, k, &x, 0.0, &y, 0.0);
         assert!((d - (2.0 - 2.0 * 0.5f32.sqrt())).abs() < 1e-6);

@@ -3,10 +3,11 @@
 
 use std::path::PathBuf;
 
+use f32_kernels::Kernels;
+
 use crate::distance;
 use crate::error::{Error, Result};
 use crate::hamming;
-use crate::kernels::{self, Kernels};
 use crate::metric::{Layout, Metric};
 
 /// A built, read-only forest in Annoy's node layout, over storage `S`
@@ -199,7 +200,7 @@ impl<S: AsRef<[u8]>> Forest<S> {
             n_items: m as usize,
             roots,
             path,
-            kernels: kernels::best(),
+            kernels: f32_kernels::best(),
         };
         if verify {
             forest.verify()?;
@@ -487,7 +488,7 @@ impl Forest<Storage> {
             n_items,
             roots,
             path: None,
-            kernels: kernels::best(),
+            kernels: f32_kernels::best(),
         }
     }
 }

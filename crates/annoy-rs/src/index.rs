@@ -11,7 +11,7 @@ use crate::kiss::DEFAULT_SEED;
 use crate::metric::Metric;
 use crate::search::Neighbor;
 use crate::storage::{self, LoadOptions};
-use crate::{distance, hamming, kernels};
+use crate::{distance, hamming};
 
 /// An approximate nearest-neighbour index with Annoy's behaviour and
 /// Annoy's files: add items, build a forest, query; save and load files
@@ -346,7 +346,7 @@ impl AnnoyIndex {
             State::Adding(_) => {
                 let (x, y) = (self.get_item_vector(i)?, self.get_item_vector(j)?);
                 let (x, y) = (self.as_stored(&x), self.as_stored(&y));
-                let d = distance::distance(self.metric, kernels::best(), &x, 0.0, &y, 0.0);
+                let d = distance::distance(self.metric, f32_kernels::best(), &x, 0.0, &y, 0.0);
                 Ok(distance::normalized(self.metric, d))
             }
         }

@@ -42,7 +42,7 @@ mod forest;
 mod hamming;
 mod index;
 mod items;
-pub mod kernels;
+mod kernels;
 mod kiss;
 mod metric;
 mod search;

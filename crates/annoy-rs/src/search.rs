@@ -8,7 +8,6 @@ use crate::distance::{self, ordered_bits};
 use crate::error::{Error, Result};
 use crate::forest::Forest;
 use crate::hamming;
-use crate::kernels;
 use crate::metric::Metric;
 
 /// How many candidates ahead the re-rank asks for item nodes to be cached.
@@ -165,7 +164,7 @@ impl<S: AsRef<[u8]>> Forest<S> {
                         return Err(self.corrupt(i, format!("negative child {c}")));
                     }
                     if let Some(next) = nodes.get(c as usize) {
-                        kernels::prefetch(next.words());
+                        f32_kernels::prefetch(next.words());
                     }
                     let priority = distance::child_priority(metric, priority, margin, child);
                     s.queue.push(entry(priority, c as u32));
@@ -182,7 +181,7 @@ impl<S: AsRef<[u8]>> Forest<S> {
         for (j, &id) in s.candidates.iter().enumerate() {
             if let Some(ahead) = s.candidates.get(j + PREFETCH_AHEAD) {
                 if let Some(node) = nodes.get(*ahead as usize) {
-                    kernels::prefetch(node.words());
+                    f32_kernels::prefetch(node.words());
                 }
             }
             let Some(item) = nodes.get(id as usize) else {

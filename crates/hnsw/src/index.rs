@@ -7,7 +7,6 @@ use std::sync::Mutex;
 use hashbrown::HashMap;
 
 use crate::error::{Error, Result};
-use crate::kernels::{self, Kernels};
 use crate::space::{normalize_into, Space};
 use crate::storage::Level0;
 
@@ -169,7 +168,7 @@ pub struct HnswIndex {
     /// reuse deleted elements' slots (see `update.rs`).
     pub(crate) allow_replace_deleted: bool,
     pub(crate) scratch: Mutex<Vec<Scratch>>,
-    pub(crate) kernels: &'static Kernels,
+    pub(crate) kernels: &'static f32_kernels::Kernels,
     pub(crate) prefetch: bool,
 }
 
@@ -236,7 +235,7 @@ impl HnswIndex {
             num_deleted: 0,
             allow_replace_deleted: false,
             scratch: Mutex::new(Vec::new()),
-            kernels: kernels::best(),
+            kernels: f32_kernels::best(),
             prefetch: true,
         })
     }
@@ -311,7 +310,7 @@ impl HnswIndex {
     #[inline]
     pub(crate) fn distance(&self, a: &[f32], b: &[f32]) -> f32 {
         match self.space {
-            Space::L2 => (self.kernels.sq_l2)(a, b),
+            Space::L2 => (self.kernels.sq_euclidean)(a, b),
             Space::Ip | Space::Cosine => 1.0 - (self.kernels.dot)(a, b),
         }
     }
@@ -417,7 +416,7 @@ impl HnswIndex {
                 for &n in links {
                     if tags[n as usize] != tag {
                         let at = n as usize * record + data_at;
-                        kernels::prefetch(&words[at..at + self.dim]);
+                        f32_kernels::prefetch(&words[at..at + self.dim]);
                     }
                 }
             }

@@ -45,7 +45,6 @@ mod build;
 mod error;
 mod file;
 mod index;
-pub mod kernels;
 mod space;
 mod storage;
 mod update;

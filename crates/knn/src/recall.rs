@@ -19,7 +19,7 @@ pub fn exact_neighbours(
     queries: &[usize],
     n: usize,
 ) -> Vec<Vec<usize>> {
-    let k = annoy_rs::kernels::best();
+    let k = f32_kernels::best();
     let score = |x: &[f32], y: &[f32]| match metric {
         Metric::Angular | Metric::Dot => -(k.dot)(x, y),
         Metric::Euclidean => (k.sq_euclidean)(x, y),

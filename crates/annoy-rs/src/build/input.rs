@@ -1,10 +1,11 @@
 //! The items of a build and what the metric precomputes over them.
 
+use f32_kernels::Kernels;
+
 use crate::error::{Error, Result};
 use crate::forest::{Forest, Storage};
 use crate::hamming;
 use crate::items::Items;
-use crate::kernels::{self, Kernels};
 use crate::metric::{Layout, Metric};
 
 /// The item vectors: read in place from the items added (which large
@@ -139,7 +140,7 @@ impl<'a> Input<'a> {
         present: Vec<bool>,
         layout: Layout,
     ) -> Self {
-        let kernels = kernels::best();
+        let kernels = f32_kernels::best();
         let values = vectors.as_slice();
         let sq_norms: Vec<f32> = (0..present.len())
             .map(|i| match layout.metric {

@@ -1,9 +1,11 @@
 //! Growing one tree as Annoy's `_make_tree` does.
 
+use f32_kernels::Kernels;
+
 use super::input::Input;
 use crate::distance;
 use crate::hamming;
-use crate::kernels::{self, Kernels, Means, Pick};
+use crate::kernels::{self, Means, Pick};
 use crate::kiss::Kiss64;
 use crate::metric::Metric;
 
@@ -101,7 +103,7 @@ impl Pool<'_> {
     /// shared item array.
     fn prefetch(&self, idx: usize) {
         if !self.local_on && idx < self.indices.len() {
-            kernels::prefetch(self.item(self.indices[idx]));
+            f32_kernels::prefetch(self.item(self.indices[idx]));
         }
     }
 
@@ -110,7 +112,7 @@ impl Pool<'_> {
         self.prefetch(idx);
         if !self.local_on && idx < self.indices.len() {
             let id = self.indices[idx] as usize;
-            kernels::prefetch(&self.input.sq_norms[id..=id]);
+            f32_kernels::prefetch(&self.input.sq_norms[id..=id]);
         }
     }
 
@@ -501,7 +503,8 @@ fn init_sq_norm(metric: Metric, k: &Kernels, v: &[f32]) -> f32 {
 /// Angular and dot take the kernels' register version where there is one;
 /// it computes the same values bit for bit.
 fn mean_steps(k: &Kernels, metric: Metric, [p, q]: [&mut Point; 2], picks: &[Pick<'_>]) {
-    if let (Some(in_registers), Metric::Angular | Metric::Dot) = (k.two_means, metric) {
+    if let (Some(in_registers), Metric::Angular | Metric::Dot) = (kernels::two_means_for(k), metric)
+    {
         let mut means = Means {
             p: &mut p.v,
             q: &mut q.v,
@@ -573,12 +576,12 @@ mod tests {
     /// skipped (a zero vector, a NaN) and with means that tie at every step.
     #[test]
     fn two_means_in_registers_is_the_step_by_step_loop_bit_for_bit() {
-        let (Some(wide), Some(narrow)) = (kernels::avx512(), kernels::avx2_fma()) else {
+        let (Some(wide), Some(narrow)) = (f32_kernels::avx512(), f32_kernels::avx2_fma()) else {
             eprintln!("skipped: this CPU lacks AVX-512F");
             return;
         };
-        let in_registers = wide.two_means.expect("the AVX-512 table has it");
-        assert!(narrow.two_means.is_none());
+        let in_registers = kernels::two_means_for(wide).expect("the AVX-512 table has one");
+        assert!(kernels::two_means_for(narrow).is_none());
         let mut rng = Kiss64::new(42);
         let mut value = move || (rng.index(2001) as f32 - 1000.0) / 1000.0;
         for dim in (1..=140).chain([300]) {
