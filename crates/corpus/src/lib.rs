@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 mod corpus;
+mod doctags;
 mod documents;
 mod error;
 mod reader;
@@ -31,6 +32,7 @@ mod vocab;
 mod writer;
 
 pub use crate::corpus::{Corpus, DEFAULT_MAX_SENTENCE_LENGTH};
+pub use doctags::DocTags;
 pub use documents::{
     Document, DocumentReader, DocumentStats, Documents, Tag, DEFAULT_MAX_DOCUMENT_WORDS,
 };

@@ -5,6 +5,8 @@ use hashbrown::{DefaultHashBuilder, HashMap};
 use rayon::prelude::*;
 
 use crate::corpus::Corpus;
+use crate::doctags::DocTags;
+use crate::documents::{Document, DocumentReader, Documents};
 use crate::error::{Error, Result};
 use crate::reader::SentenceReader;
 use crate::source::Encoding;
@@ -100,16 +102,7 @@ impl Vocab {
 
     /// Counts `corpus` with `options`.
     pub fn build_with(corpus: &Corpus, options: &VocabOptions) -> Result<Vocab> {
-        let threads = match options.threads {
-            0 => rayon::current_num_threads(),
-            n if n > MAX_THREADS => {
-                return Err(Error::TooManyThreads {
-                    threads: n,
-                    max: MAX_THREADS,
-                })
-            }
-            n => n,
-        };
+        let threads = check_threads(options.threads)?;
         let max_vocab_size = options.max_vocab_size.filter(|&m| m > 0);
         let (counts, mut stats) = if max_vocab_size.is_some()
             || threads <= 1
@@ -124,6 +117,35 @@ impl Vocab {
             stats.sentences = stats.raw_words.div_ceil(corpus.sentence_length() as u64);
         }
         Ok(Self::from_counts(counts, options, stats))
+    }
+
+    /// Counts the words and tags of `documents` with `options` (gensim's
+    /// `Doc2Vec.build_vocab`): the word vocabulary, and the table of tags
+    /// that each get a document vector. [`VocabStats::sentences`] counts
+    /// the documents.
+    pub fn build_documents(
+        documents: &Documents,
+        options: &VocabOptions,
+    ) -> Result<(Vocab, DocTags)> {
+        let threads = check_threads(options.threads)?;
+        let max_vocab_size = options.max_vocab_size.filter(|&m| m > 0);
+        let (counts, tags, stats) = if max_vocab_size.is_some() || threads <= 1 {
+            count_documents(documents.reader()?, max_vocab_size)?
+        } else {
+            let parts: Vec<(Counts, DocTags, VocabStats)> = documents
+                .chunks(threads)?
+                .into_par_iter()
+                .map(|reader| count_documents(reader, None))
+                .collect::<Result<_>>()?;
+            let mut tags = DocTags::default();
+            let parts = parts.into_iter().map(|(counts, part_tags, stats)| {
+                tags.merge(part_tags);
+                (counts, stats)
+            });
+            let (counts, stats) = merge_in_order(parts.collect());
+            (counts, tags, stats)
+        };
+        Ok((Self::from_counts(counts, options, stats), tags))
     }
 
     /// Filters and orders the counted words.
@@ -182,6 +204,19 @@ impl Vocab {
     }
 }
 
+/// The counting threads `threads` asks for (0: one per core), at most
+/// [`MAX_THREADS`].
+fn check_threads(threads: usize) -> Result<usize> {
+    match threads {
+        0 => Ok(rayon::current_num_threads()),
+        n if n > MAX_THREADS => Err(Error::TooManyThreads {
+            threads: n,
+            max: MAX_THREADS,
+        }),
+        n => Ok(n),
+    }
+}
+
 /// Adds one occurrence of `word`; a new word gets insertion number `*next`.
 #[inline]
 fn add(counts: &mut Counts, word: &str, next: &mut u64) {
@@ -213,18 +248,7 @@ fn count_sequential(
     let mut next = 0;
     let mut min_reduce = 1;
     while reader.visit_sentence(|word| add(&mut counts, word, &mut next))? > 0 {
-        if let Some(max) = max_vocab_size {
-            if counts.len() > max {
-                let before = counts.len();
-                counts.retain(|_, e| e.count >= min_reduce);
-                log::info!(
-                    "pruned out {} word types with count < {min_reduce} (before {before}, after {})",
-                    before - counts.len(),
-                    counts.len()
-                );
-                min_reduce += 1;
-            }
-        }
+        prune(&mut counts, max_vocab_size, &mut min_reduce);
     }
     let read = reader.stats();
     let stats = VocabStats {
@@ -237,6 +261,52 @@ fn count_sequential(
     Ok((counts, stats))
 }
 
+/// gensim's `prune_vocab`, once a text is counted: if more than
+/// `max_vocab_size` distinct words are held, drop those counted fewer than
+/// `min_reduce` times, then raise `min_reduce`.
+fn prune(counts: &mut Counts, max_vocab_size: Option<usize>, min_reduce: &mut u64) {
+    let Some(max) = max_vocab_size else { return };
+    if counts.len() > max {
+        let before = counts.len();
+        counts.retain(|_, e| e.count >= *min_reduce);
+        log::info!(
+            "pruned out {} word types with count < {min_reduce} (before {before}, after {})",
+            before - counts.len(),
+            counts.len()
+        );
+        *min_reduce += 1;
+    }
+}
+
+/// One pass over documents in order, counting words as
+/// [`count_sequential`] does and recording their tags.
+fn count_documents(
+    mut reader: DocumentReader,
+    max_vocab_size: Option<usize>,
+) -> Result<(Counts, DocTags, VocabStats)> {
+    let mut counts = Counts::default();
+    let mut tags = DocTags::default();
+    let mut next = 0;
+    let mut min_reduce = 1;
+    let mut doc = Document::default();
+    while reader.read_document(&mut doc)? {
+        for word in &doc.words {
+            add(&mut counts, word, &mut next);
+        }
+        tags.add(&doc.tags, doc.words.len() as u64);
+        prune(&mut counts, max_vocab_size, &mut min_reduce);
+    }
+    let read = reader.stats();
+    let stats = VocabStats {
+        raw_words: read.words,
+        sentences: read.documents,
+        replaced_words: read.replaced_words,
+        truncated_words: read.truncated_words,
+        ..VocabStats::default()
+    };
+    Ok((counts, tags, stats))
+}
+
 /// Counts byte ranges in parallel and merges them in file order, so first
 /// occurrences (hence tie order) match a sequential pass.
 fn count_parallel(corpus: &Corpus, threads: usize) -> Result<(Counts, VocabStats)> {
@@ -245,6 +315,11 @@ fn count_parallel(corpus: &Corpus, threads: usize) -> Result<(Counts, VocabStats
         .into_par_iter()
         .map(|reader| count_sequential(reader, None))
         .collect::<Result<_>>()?;
+    Ok(merge_in_order(parts))
+}
+
+/// Merges the counts of consecutive byte ranges, first range first.
+fn merge_in_order(parts: Vec<(Counts, VocabStats)>) -> (Counts, VocabStats) {
     let mut parts = parts.into_iter();
     // The first range's table is the start of the merge: its insertion
     // numbers are already global.
@@ -267,5 +342,5 @@ fn count_parallel(corpus: &Corpus, threads: usize) -> Result<(Counts, VocabStats
         stats.replaced_words += part_stats.replaced_words;
         stats.truncated_words += part_stats.truncated_words;
     }
-    Ok((merged, stats))
+    (merged, stats)
 }

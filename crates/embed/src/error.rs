@@ -41,6 +41,9 @@ pub enum Error {
         /// The effective `min_count`.
         min_count: u64,
     },
+    /// Inference was asked of a model that was never trained.
+    #[error("the model has not been trained: train it before inferring vectors")]
+    Untrained,
     /// A saved model's files do not fit together.
     #[error("{}: {message}", path.display())]
     Model {

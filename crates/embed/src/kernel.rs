@@ -12,6 +12,8 @@
 
 use crate::kernels::{self, Kernels, Pairs};
 use crate::tables::Sigmoid;
+use crate::weights::Rows;
+#[cfg(test)]
 use crate::weights::Weights;
 
 /// A thread's private buffers, reused across batches, and the kernels.
@@ -54,9 +56,9 @@ pub struct Batch<'a> {
 }
 
 /// Skip-gram: every input row against every output row.
-pub fn skip_gram(
-    input: &Weights,
-    output: &Weights,
+pub(crate) fn skip_gram<I: Rows, O: Rows>(
+    input: &I,
+    output: &O,
     batch: Batch<'_>,
     sigmoid: &Sigmoid,
     s: &mut Scratch,
@@ -95,9 +97,9 @@ pub fn skip_gram(
 /// CBOW: the sum (or mean) of the input rows against every output row; each
 /// input row then receives the input delta (divided by the number of inputs
 /// when summing, as gensim does with `cbow_mean=0`).
-pub fn cbow(
-    input: &Weights,
-    output: &Weights,
+pub(crate) fn cbow<I: Rows, O: Rows>(
+    input: &I,
+    output: &O,
     batch: Batch<'_>,
     mean: bool,
     sigmoid: &Sigmoid,

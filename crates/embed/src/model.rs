@@ -62,6 +62,15 @@ impl Word2Vec {
             threads: params.workers,
         };
         let vocab = Vocab::build_with(corpus, &options)?;
+        Self::from_vocab(params, &vocab, 0)
+    }
+
+    /// A model of `vocab`'s words, its weights initialised: input vectors
+    /// uniform in `[-1/dim, 1/dim)` from `params.seed`, then `doc_rows`
+    /// more input rows (Doc2Vec's document vectors) from `params.seed +
+    /// 7919`, as gensim seeds `dv`; output weights zero. Fails on an empty
+    /// vocabulary, or matrices this machine cannot hold.
+    pub(crate) fn from_vocab(params: Params, vocab: &Vocab, doc_rows: u64) -> Result<Self> {
         if vocab.is_empty() {
             return Err(Error::EmptyVocab {
                 min_count: vocab.stats().effective_min_count,
@@ -75,10 +84,15 @@ impl Word2Vec {
             vocab.stats().raw_words
         );
         let d = params.vector_size;
-        check_memory(vocab.len(), &params)?;
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(params.seed);
+        check_memory(vocab.len(), doc_rows, &params)?;
+        let doc_rows = doc_rows as usize;
+        let uniform = |seed: u64, rows: usize| {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+            (0..rows * d).map(move |_| (rng.random::<f32>() * 2.0 - 1.0) / d as f32)
+        };
         let syn0 = Weights::from_values(
-            (0..vocab.len() * d).map(|_| (rng.random::<f32>() * 2.0 - 1.0) / d as f32),
+            uniform(params.seed, vocab.len())
+                .chain(uniform(params.seed.wrapping_add(7919), doc_rows)),
             d,
         );
         let words = vocab.words().to_vec();
@@ -165,7 +179,7 @@ impl Word2Vec {
     }
 
     /// What training reads and updates: the parameters, vocabulary and weights.
-    fn view(&self) -> train::ModelView<'_> {
+    pub(crate) fn view(&self) -> train::ModelView<'_> {
         train::ModelView {
             params: &self.params,
             counts: &self.counts,
@@ -175,6 +189,7 @@ impl Word2Vec {
             syn1neg: self.syn1neg.as_ref(),
             syn1: self.syn1.as_ref(),
             epochs_trained: self.epochs_trained,
+            docs: None,
         }
     }
 
@@ -202,7 +217,7 @@ impl Word2Vec {
     pub fn wv(&self) -> KeyedVectors {
         KeyedVectors::from_parts(
             self.words.clone(),
-            self.syn0.to_array(),
+            self.syn0.rows_to_array(0..self.words.len()),
             Some(self.counts.clone()),
         )
         .expect("the vocabulary has unique words and one row each")
@@ -363,16 +378,24 @@ struct Meta {
     epochs_trained: usize,
 }
 
-/// `<path>.<suffix>`.
 /// Fails, before anything is allocated, if the matrices of a model of
-/// `words` words with `params` cannot be allocated: their size overflows,
-/// or the allocator refuses it (tried, and released at once: no page is
+/// `words` words and `doc_rows` document vectors with `params` cannot be
+/// allocated: their size overflows, the rows do not fit 32-bit ids, or
+/// the allocator refuses it (tried, and released at once: no page is
 /// touched).
-fn check_memory(words: usize, params: &Params) -> Result<()> {
-    let matrices = 1 + usize::from(params.negative > 0) + usize::from(params.hs);
-    let bytes = words
-        .checked_mul(params.vector_size)
-        .and_then(|n| n.checked_mul(4 * matrices));
+fn check_memory(words: usize, doc_rows: u64, params: &Params) -> Result<()> {
+    let outputs = usize::from(params.negative > 0) + usize::from(params.hs);
+    let rows = usize::try_from(doc_rows)
+        .ok()
+        .and_then(|docs| docs.checked_add(words))
+        .filter(|&rows| u32::try_from(rows).is_ok());
+    let bytes = rows.and_then(|rows| {
+        let floats = words
+            .checked_mul(outputs)?
+            .checked_add(rows)?
+            .checked_mul(params.vector_size)?;
+        floats.checked_mul(4)
+    });
     let fits = bytes.is_some_and(|bytes| {
         physical_memory().is_none_or(|total| bytes as u64 <= total)
             && Vec::<u8>::new().try_reserve_exact(bytes).is_ok()
@@ -383,9 +406,10 @@ fn check_memory(words: usize, params: &Params) -> Result<()> {
     Err(Error::Param {
         name: "vector_size",
         reason: format!(
-            "{words} words x {} dimensions x {matrices} matrices of f32 need {} bytes, more than this machine can allocate",
+            "{words} words and {doc_rows} documents x {} dimensions ({outputs} output matrices) of f32 need {} bytes, more than this machine can allocate{}",
             params.vector_size,
-            bytes.map_or_else(|| "over 2^64".to_string(), |b| b.to_string())
+            bytes.map_or_else(|| "over 2^64".to_string(), |b| b.to_string()),
+            if rows.is_none() { " (or over 2^32 rows)" } else { "" }
         ),
     })
 }
@@ -400,7 +424,8 @@ fn physical_memory() -> Option<u64> {
     kib.checked_mul(1024)
 }
 
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
+/// `<path>.<suffix>`.
+pub(crate) fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(".");
     name.push(suffix);

@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
 
-use corpus::{Corpus, Sentence, SentenceReader};
+use std::path::Path;
+
+use corpus::{Corpus, DocTags, Document, DocumentReader, Documents, Sentence, SentenceReader, Tag};
 use hashbrown::{DefaultHashBuilder, HashMap};
 use rand::{Rng, RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -14,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::kernel::{self, Batch, Scratch};
 use crate::params::{Architecture, Params};
 use crate::tables::{cum_table, sample_ints, Huffman, Sampler, Sigmoid};
-use crate::weights::Weights;
+use crate::weights::{Rows, Weights};
 
 /// What training reads of a model: its parameters, vocabulary and weights
 /// (updated in place through their atomics). `Word2Vec` lends them, so this
@@ -34,6 +36,91 @@ pub(crate) struct ModelView<'a> {
     pub(crate) syn1: Option<&'a Weights>,
     /// Epochs trained before this call (they offset the per-epoch seeds).
     pub(crate) epochs_trained: usize,
+    /// What a Doc2Vec model adds; `None` for word2vec.
+    pub(crate) docs: Option<DocsView<'a>>,
+}
+
+/// What Doc2Vec training reads beyond word2vec's: where each tag's vector
+/// sits in the input matrix, and whether windows of words train too.
+#[derive(Clone, Copy)]
+pub(crate) struct DocsView<'a> {
+    /// The document tags; tag row `r` is input row `first_row + r`.
+    pub(crate) tags: &'a DocTags,
+    /// The input row of the first document vector (the vocabulary's size).
+    pub(crate) first_row: u32,
+    /// Whether each position's window of words is an input too (PV-DM,
+    /// and PV-DBOW with `dbow_words`); pure PV-DBOW trains from the tags
+    /// alone.
+    pub(crate) window_words: bool,
+}
+
+/// A corpus training can read in parallel: sentences ([`Corpus`]) or
+/// tagged documents ([`Documents`]).
+pub(crate) trait Source: Sync {
+    /// Its reader.
+    type Reader: TextReader;
+    /// The file (its size decides how many byte ranges to read at once).
+    fn path(&self) -> &Path;
+    /// Up to `n` readers that together read the corpus once.
+    fn readers(&self, n: usize) -> corpus::Result<Vec<Self::Reader>>;
+}
+
+/// A reader of training texts: sentences or tagged documents.
+pub(crate) trait TextReader: Send {
+    /// One text, reused across reads.
+    type Text: Default;
+    /// Reads the next text; `false` at the end.
+    fn read(&mut self, text: &mut Self::Text) -> corpus::Result<bool>;
+    /// The text's words.
+    fn words(text: &Self::Text) -> impl Iterator<Item = &str>;
+    /// The text's tags (none for a sentence).
+    fn tags(text: &Self::Text) -> &[Tag];
+}
+
+impl Source for Corpus {
+    type Reader = SentenceReader;
+    fn path(&self) -> &Path {
+        Corpus::path(self)
+    }
+    fn readers(&self, n: usize) -> corpus::Result<Vec<SentenceReader>> {
+        self.chunks(n)
+    }
+}
+
+impl TextReader for SentenceReader {
+    type Text = Sentence;
+    fn read(&mut self, text: &mut Sentence) -> corpus::Result<bool> {
+        self.read_sentence(text)
+    }
+    fn words(text: &Sentence) -> impl Iterator<Item = &str> {
+        text.words()
+    }
+    fn tags(_: &Sentence) -> &[Tag] {
+        &[]
+    }
+}
+
+impl Source for Documents {
+    type Reader = DocumentReader;
+    fn path(&self) -> &Path {
+        Documents::path(self)
+    }
+    fn readers(&self, n: usize) -> corpus::Result<Vec<DocumentReader>> {
+        self.chunks(n)
+    }
+}
+
+impl TextReader for DocumentReader {
+    type Text = Document;
+    fn read(&mut self, text: &mut Document) -> corpus::Result<bool> {
+        self.read_document(text)
+    }
+    fn words(text: &Document) -> impl Iterator<Item = &str> {
+        text.words.iter().map(String::as_str)
+    }
+    fn tags(text: &Document) -> &[Tag] {
+        &text.tags
+    }
 }
 
 /// Where training stands; passed to the progress callback about every 0.2 s.
@@ -77,13 +164,44 @@ const WORDS_PER_JOB: u64 = 10_000;
 /// context and nothing to train on. Workers beyond the ranges share them.
 const MIN_CHUNK_BYTES: u64 = 64 << 10;
 
-/// Read-only state shared by the threads of one `train` call.
-struct Shared<'a> {
-    model: ModelView<'a>,
-    sample_int: Vec<u32>,
+/// The tables training draws from, made from the vocabulary's counts:
+/// downsampling thresholds, the negative-sampling distribution, the
+/// Huffman tree and the sigmoid.
+pub(crate) struct Tables {
+    pub(crate) sample_int: Vec<u32>,
     negatives: Sampler,
     huffman: Option<Huffman>,
     sigmoid: Sigmoid,
+}
+
+impl Tables {
+    /// The tables of a vocabulary with `counts`, trained with `params`.
+    pub(crate) fn new(params: &Params, counts: &[u64]) -> Tables {
+        Tables {
+            sample_int: sample_ints(counts, params.sample),
+            negatives: Sampler::new(cum_table(counts, params.ns_exponent)),
+            huffman: params.hs.then(|| Huffman::new(counts)),
+            sigmoid: Sigmoid::default(),
+        }
+    }
+}
+
+/// The rows one batch reads and updates: the inputs, and the output
+/// weights of negative sampling and of hierarchical softmax.
+pub(crate) struct Net<'a, I, O> {
+    pub(crate) input: &'a I,
+    pub(crate) syn1neg: Option<&'a O>,
+    pub(crate) syn1: Option<&'a O>,
+}
+
+/// The most words of one text trained on, after the vocabulary and
+/// downsampling (gensim's `MAX_DOCUMENT_LEN`); the rest is ignored.
+pub(crate) const MAX_TEXT_WORDS: usize = 10_000;
+
+/// Read-only state shared by the threads of one `train` call.
+struct Shared<'a> {
+    model: ModelView<'a>,
+    tables: Tables,
     /// Raw words processed in this call, by all threads.
     done: AtomicU64,
     effective: AtomicU64,
@@ -107,9 +225,9 @@ pub(crate) fn linear_alpha(alpha: f32, min_alpha: f32, done: u64, total: u64) ->
 }
 
 /// Trains `model` for `epochs` passes over `corpus`.
-pub(crate) fn train(
+pub(crate) fn train<S: Source>(
     model: ModelView<'_>,
-    corpus: &Corpus,
+    corpus: &S,
     epochs: usize,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<TrainReport> {
@@ -120,10 +238,7 @@ pub(crate) fn train(
     };
     let shared = Shared {
         model,
-        sample_int: sample_ints(model.counts, params.sample),
-        negatives: Sampler::new(cum_table(model.counts, params.ns_exponent)),
-        huffman: params.hs.then(|| Huffman::new(model.counts)),
-        sigmoid: Sigmoid::default(),
+        tables: Tables::new(params, model.counts),
         done: AtomicU64::new(0),
         effective: AtomicU64::new(0),
         total: model.corpus_words * epochs as u64,
@@ -135,8 +250,11 @@ pub(crate) fn train(
         .clamp(1, workers);
     let start = Instant::now();
     for epoch in 0..epochs {
-        let readers: Vec<Mutex<SentenceReader>> =
-            corpus.chunks(chunks)?.into_iter().map(Mutex::new).collect();
+        let readers: Vec<Mutex<S::Reader>> = corpus
+            .readers(chunks)?
+            .into_iter()
+            .map(Mutex::new)
+            .collect();
         let (finished, done_signal) = mpsc::channel::<Result<()>>();
         let mut first_error = None;
         std::thread::scope(|scope| {
@@ -207,18 +325,26 @@ fn mix(seed: u64, epoch: u64, thread: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// One thread: reads sentences (from its own range first, then helping with
-/// the others), turns them into word ids, downsamples, and trains.
-fn work(
+/// One thread: reads texts (from its own range first, then helping with
+/// the others), turns them into word ids and tag rows, downsamples, and
+/// trains.
+fn work<R: TextReader>(
     shared: &Shared<'_>,
-    readers: &[Mutex<SentenceReader>],
+    readers: &[Mutex<R>],
     thread: usize,
     seed: u64,
 ) -> Result<()> {
     let model = shared.model;
+    let net = Net {
+        input: model.syn0,
+        syn1neg: model.syn1neg,
+        syn1: model.syn1,
+    };
+    let window_words = model.docs.is_none_or(|docs| docs.window_words);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let mut sentence = Sentence::new();
+    let mut text = R::Text::default();
     let mut ids = Vec::new();
+    let mut tags = Vec::new();
     let mut buffers = Buffers::default();
     let mut alpha = shared.alpha();
     let mut since_update = 0;
@@ -232,7 +358,7 @@ fn work(
                 name: "workers",
                 reason: "a training thread panicked".into(),
             })?
-            .read_sentence(&mut sentence)?;
+            .read(&mut text)?;
         if !got {
             reader = (reader + 1) % readers.len();
             exhausted += 1;
@@ -240,16 +366,40 @@ fn work(
         }
         exhausted = 0;
         ids.clear();
-        for word in sentence.words() {
+        let mut raw = 0;
+        for word in R::words(&text) {
+            raw += 1;
             if let Some(&id) = model.index.get(word) {
-                if shared.sample_int[id as usize] >= rng.next_u32() {
+                if shared.tables.sample_int[id as usize] >= rng.next_u32() {
                     ids.push(id);
                 }
             }
         }
-        effective += ids.len() as u64;
-        train_sentence(shared, &ids, alpha, &mut rng, &mut buffers);
-        since_update += sentence.len() as u64;
+        ids.truncate(MAX_TEXT_WORDS);
+        tags.clear();
+        if let Some(docs) = model.docs {
+            // Tags the table lacks are dropped, as gensim drops them.
+            tags.extend(R::tags(&text).iter().filter_map(|tag| {
+                let row = docs.tags.row(tag)?;
+                Some(docs.first_row + u32::try_from(row).ok()?)
+            }));
+        }
+        effective += (ids.len() + tags.len()) as u64;
+        let text = Text {
+            ids: &ids,
+            tags: &tags,
+            window_words,
+        };
+        train_text(
+            &net,
+            &shared.tables,
+            model.params,
+            text,
+            alpha,
+            &mut rng,
+            &mut buffers,
+        );
+        since_update += raw;
         if since_update >= WORDS_PER_JOB {
             shared.done.fetch_add(since_update, Relaxed);
             since_update = 0;
@@ -263,7 +413,7 @@ fn work(
 
 /// A thread's reusable buffers.
 #[derive(Default)]
-struct Buffers {
+pub(crate) struct Buffers {
     inputs: Vec<u32>,
     targets: Vec<u32>,
     labels: Vec<f32>,
@@ -283,37 +433,57 @@ const HOT_LEVELS: usize = 6;
 /// How many centre words ahead the rows of the next batches are prefetched.
 const LOOKAHEAD: usize = 2;
 
-/// Trains on one sentence of word ids: for each centre word, its (reduced)
-/// window of context words against the centre word and `negative` shared
-/// negative samples, and/or its Huffman path.
+/// One text to train on: its word ids (after the vocabulary and
+/// downsampling) and the input rows of its tags.
+#[derive(Clone, Copy)]
+pub(crate) struct Text<'a> {
+    pub(crate) ids: &'a [u32],
+    /// Input rows that join every position's inputs (a document's vectors).
+    pub(crate) tags: &'a [u32],
+    /// Whether each position's window of words is an input.
+    pub(crate) window_words: bool,
+}
+
+/// Trains on one text: for each centre word, its inputs (its reduced
+/// window of context words, and the text's tag rows) against the centre
+/// word and `negative` shared negative samples, and/or its Huffman path.
 ///
 /// The random draws (reduced windows, negative samples) are made first, for
-/// the whole sentence, in the order the loop uses them, so the rows of the
+/// the whole text, in the order the loop uses them, so the rows of the
 /// batches `LOOKAHEAD` centre words ahead can be prefetched while this one
 /// is computed.
-fn train_sentence(
-    shared: &Shared<'_>,
-    ids: &[u32],
+pub(crate) fn train_text<I: Rows, O: Rows>(
+    net: &Net<'_, I, O>,
+    tables: &Tables,
+    p: &Params,
+    text: Text<'_>,
     alpha: f32,
     rng: &mut Xoshiro256PlusPlus,
     b: &mut Buffers,
 ) {
-    let model = shared.model;
-    let p = model.params;
+    let ids = text.ids;
+    // A lone word without tags has no input and draws nothing.
+    let has_inputs = (text.window_words && ids.len() > 1) || !text.tags.is_empty();
+    if !has_inputs {
+        return;
+    }
     b.reach.clear();
     b.negatives.clear();
     b.negatives_end.clear();
     for &centre in ids {
-        let shrink = if p.shrink_windows {
+        let shrink = if p.shrink_windows && text.window_words {
             rng.random_range(0..p.window)
         } else {
             0
         };
-        b.reach.push(p.window - shrink);
-        // A lone word has no context and draws no negatives.
-        if model.syn1neg.is_some() && ids.len() > 1 {
+        b.reach.push(if text.window_words {
+            p.window - shrink
+        } else {
+            0
+        });
+        if net.syn1neg.is_some() {
             for _ in 0..p.negative {
-                let word = shared.negatives.draw(rng.next_u32());
+                let word = tables.negatives.draw(rng.next_u32());
                 if word != centre {
                     b.negatives.push(word);
                 }
@@ -321,22 +491,20 @@ fn train_sentence(
         }
         b.negatives_end.push(b.negatives.len());
     }
-    if ids.len() < 2 {
-        return;
-    }
     for i in 0..LOOKAHEAD.min(ids.len()) {
-        prefetch(shared, ids, i, b);
+        prefetch(net, tables, ids, i, b);
     }
     for (i, &centre) in ids.iter().enumerate() {
         if i + LOOKAHEAD < ids.len() {
-            prefetch(shared, ids, i + LOOKAHEAD, b);
+            prefetch(net, tables, ids, i + LOOKAHEAD, b);
         }
         let reach = b.reach[i];
         let (lo, hi) = (i.saturating_sub(reach), (i + reach + 1).min(ids.len()));
         b.inputs.clear();
         b.inputs.extend_from_slice(&ids[lo..i]);
         b.inputs.extend_from_slice(&ids[i + 1..hi]);
-        if let Some(syn1neg) = model.syn1neg {
+        b.inputs.extend_from_slice(text.tags);
+        if let Some(syn1neg) = net.syn1neg {
             let start = if i == 0 { 0 } else { b.negatives_end[i - 1] };
             b.targets.clear();
             b.labels.clear();
@@ -351,9 +519,9 @@ fn train_sentence(
                 labels: &b.labels,
                 alpha,
             };
-            update(shared, syn1neg, batch, &mut b.scratch);
+            update(p, tables, net.input, syn1neg, batch, &mut b.scratch);
         }
-        if let (Some(syn1), Some(huffman)) = (model.syn1, &shared.huffman) {
+        if let (Some(syn1), Some(huffman)) = (net.syn1, &tables.huffman) {
             b.labels.clear();
             b.labels.extend(
                 huffman
@@ -368,7 +536,7 @@ fn train_sentence(
                 labels: &b.labels,
                 alpha,
             };
-            update(shared, syn1, batch, &mut b.scratch);
+            update(p, tables, net.input, syn1, batch, &mut b.scratch);
         }
     }
 }
@@ -376,19 +544,26 @@ fn train_sentence(
 /// Starts loading the output rows of position `i`'s batch (its word, its
 /// negative samples, its Huffman path) and the input row entering the
 /// window there: a hint, no change to any value.
-fn prefetch(shared: &Shared<'_>, ids: &[u32], i: usize, b: &Buffers) {
-    let model = shared.model;
-    if let Some(entering) = ids.get(i + b.reach[i]) {
-        model.syn0.prefetch(*entering);
+fn prefetch<I: Rows, O: Rows>(
+    net: &Net<'_, I, O>,
+    tables: &Tables,
+    ids: &[u32],
+    i: usize,
+    b: &Buffers,
+) {
+    if b.reach[i] > 0 {
+        if let Some(entering) = ids.get(i + b.reach[i]) {
+            net.input.prefetch(*entering);
+        }
     }
-    if let Some(syn1neg) = model.syn1neg {
+    if let Some(syn1neg) = net.syn1neg {
         syn1neg.prefetch(ids[i]);
         let start = if i == 0 { 0 } else { b.negatives_end[i - 1] };
         for &word in &b.negatives[start..b.negatives_end[i]] {
             syn1neg.prefetch(word);
         }
     }
-    if let (Some(syn1), Some(huffman)) = (model.syn1, &shared.huffman) {
+    if let (Some(syn1), Some(huffman)) = (net.syn1, &tables.huffman) {
         // The first levels of the tree are on every path: always cached.
         for &node in huffman.points(ids[i] as usize).iter().skip(HOT_LEVELS) {
             syn1.prefetch(node);
@@ -396,20 +571,19 @@ fn prefetch(shared: &Shared<'_>, ids: &[u32], i: usize, b: &Buffers) {
     }
 }
 
-fn update(shared: &Shared<'_>, output: &Weights, batch: Batch<'_>, scratch: &mut Scratch) {
-    let model = shared.model;
-    match model.params.architecture {
-        Architecture::SkipGram => {
-            kernel::skip_gram(model.syn0, output, batch, &shared.sigmoid, scratch)
+fn update<I: Rows, O: Rows>(
+    p: &Params,
+    tables: &Tables,
+    input: &I,
+    output: &O,
+    batch: Batch<'_>,
+    scratch: &mut Scratch,
+) {
+    match p.architecture {
+        Architecture::SkipGram => kernel::skip_gram(input, output, batch, &tables.sigmoid, scratch),
+        Architecture::Cbow => {
+            kernel::cbow(input, output, batch, p.cbow_mean, &tables.sigmoid, scratch)
         }
-        Architecture::Cbow => kernel::cbow(
-            model.syn0,
-            output,
-            batch,
-            model.params.cbow_mean,
-            &shared.sigmoid,
-            scratch,
-        ),
     }
 }
 

@@ -129,12 +129,92 @@ impl Weights {
 
     /// A copy of the whole matrix.
     pub fn to_array(&self) -> Array2<f32> {
-        let values = self
-            .values
+        self.rows_to_array(0..self.rows())
+    }
+
+    /// A copy of rows `rows`.
+    ///
+    /// # Panics
+    /// If the range is out of bounds.
+    pub fn rows_to_array(&self, rows: std::ops::Range<usize>) -> Array2<f32> {
+        let values = self.values[rows.start * self.dim..rows.end * self.dim]
             .iter()
             .map(|v| f32::from_bits(v.load(Relaxed)))
             .collect();
-        Array2::from_shape_vec((self.rows(), self.dim), values).expect("rows * dim values")
+        Array2::from_shape_vec((rows.len(), self.dim), values).expect("rows * dim values")
+    }
+}
+
+/// Rows a training batch reads and updates: the shared [`Weights`] while
+/// training, or, for inference, views whose updates go nowhere
+/// ([`Frozen`]) or only to a private document row. The kernels are generic
+/// over it, so training pays nothing for the choice.
+pub(crate) trait Rows: Sync {
+    /// The row length.
+    fn dim(&self) -> usize;
+    /// Copies row `row` into `out` (its first `dim` values).
+    fn gather(&self, row: u32, out: &mut [f32]);
+    /// `out += row`.
+    fn accumulate(&self, row: u32, out: &mut [f32]);
+    /// `row += delta`, where the row learns.
+    fn add(&self, row: u32, delta: &[f32]);
+    /// `row += g * x`, where the row learns.
+    fn add_scaled(&self, row: u32, g: f32, x: &[f32]);
+    /// A hint to start loading row `row`.
+    fn prefetch(&self, row: u32);
+}
+
+impl Rows for Weights {
+    #[inline]
+    fn dim(&self) -> usize {
+        self.dim
+    }
+    #[inline]
+    fn gather(&self, row: u32, out: &mut [f32]) {
+        Weights::gather(self, row, out)
+    }
+    #[inline]
+    fn accumulate(&self, row: u32, out: &mut [f32]) {
+        Weights::accumulate(self, row, out)
+    }
+    #[inline]
+    fn add(&self, row: u32, delta: &[f32]) {
+        Weights::add(self, row, delta)
+    }
+    #[inline]
+    fn add_scaled(&self, row: u32, g: f32, x: &[f32]) {
+        Weights::add_scaled(self, row, g, x)
+    }
+    #[inline]
+    fn prefetch(&self, row: u32) {
+        Weights::prefetch(self, row)
+    }
+}
+
+/// Read-only rows: updates are dropped (gensim's `learn_hidden=False`,
+/// `learn_words=False` while inferring a document vector).
+pub(crate) struct Frozen<'a>(pub(crate) &'a Weights);
+
+impl Rows for Frozen<'_> {
+    #[inline]
+    fn dim(&self) -> usize {
+        self.0.dim
+    }
+    #[inline]
+    fn gather(&self, row: u32, out: &mut [f32]) {
+        self.0.gather(row, out)
+    }
+    #[inline]
+    fn accumulate(&self, row: u32, out: &mut [f32]) {
+        self.0.accumulate(row, out)
+    }
+    #[inline]
+    fn add(&self, _: u32, _: &[f32]) {}
+    #[inline]
+    fn add_scaled(&self, _: u32, _: f32, _: &[f32]) {}
+    #[inline]
+    fn prefetch(&self, row: u32) {
+        self.0.prefetch(row)
     }
 }
 
