@@ -1,6 +1,7 @@
 //! The subcommands.
 
 mod convert;
+mod doc2vec;
 mod download;
 mod eval;
 mod index;
@@ -32,6 +33,9 @@ pub enum Command {
     Vocab(vocab::Args),
     /// Train word2vec on a corpus and save the model (and vectors).
     Train(train::Args),
+    /// Train Doc2Vec document vectors, or infer vectors of new documents.
+    #[command(subcommand)]
+    Doc2vec(doc2vec::Args),
     /// Evaluate vectors on analogy questions or word-similarity pairs.
     #[command(subcommand)]
     Eval(eval::Args),
@@ -50,6 +54,7 @@ pub fn run(command: Command, ui: &Ui) -> anyhow::Result<()> {
         Command::Download(args) => download::run(args, ui),
         Command::Vocab(args) => vocab::run(args, ui),
         Command::Train(args) => train::run(args, ui),
+        Command::Doc2vec(args) => doc2vec::run(args, ui),
         Command::Eval(args) => eval::run(args),
         Command::Index(args) => index::run(args, ui),
         Command::Similar(args) => similar::run(args),

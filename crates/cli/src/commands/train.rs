@@ -103,35 +103,10 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
     let mut model = Word2Vec::build_vocab(&corpus, params)?;
     spinner.finish_and_clear();
     ui.note(format_args!("{model}"));
-    let bar = ui.fraction_bar("training");
-    let report = model.train(&corpus, args.epochs, &mut |p| {
-        bar.set_position((p.fraction * 1000.0) as u64);
-        bar.set_message(format!(
-            "epoch {}/{}  {:.0} words/s  alpha {:.5}",
-            p.epoch + 1,
-            p.epochs,
-            p.words_per_sec,
-            p.alpha
-        ));
-    })?;
-    bar.finish_and_clear();
-    let mut summary = format!(
-        "trained {} epochs on {} raw words ({} effective) in {:.3} s, {:.0} words/s",
-        report.epochs,
-        report.raw_words,
-        report.effective_words,
-        report.seconds,
-        report.words_per_sec
-    );
-    if let Some(peak) = crate::memory::peak_rss_mib() {
-        summary += &format!("\npeak memory: {peak:.1} MiB");
-    }
+    let report = train_with_bar(ui, |progress| model.train(&corpus, args.epochs, progress))?;
     // Standard output carries the vectors when they go there.
-    if args.vectors.as_deref().is_some_and(super::is_stdout) {
-        eprintln!("{summary}");
-    } else {
-        println!("{summary}");
-    }
+    let to_stdout = args.vectors.as_deref().is_some_and(super::is_stdout);
+    print_summary(&report, to_stdout);
     // The model and the vectors file appear together, or neither does;
     // vectors for standard output follow a saved model.
     let mut files = atomic_file::FileSet::new(&args.out)?;
@@ -157,4 +132,45 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Runs `train` (a model's training call) under a progress bar.
+pub fn train_with_bar<E>(
+    ui: &Ui,
+    train: impl FnOnce(&mut dyn FnMut(&embed::Progress)) -> Result<embed::TrainReport, E>,
+) -> Result<embed::TrainReport, E> {
+    let bar = ui.fraction_bar("training");
+    let report = train(&mut |p| {
+        bar.set_position((p.fraction * 1000.0) as u64);
+        bar.set_message(format!(
+            "epoch {}/{}  {:.0} words/s  alpha {:.5}",
+            p.epoch + 1,
+            p.epochs,
+            p.words_per_sec,
+            p.alpha
+        ));
+    });
+    bar.finish_and_clear();
+    report
+}
+
+/// Prints what training did and the peak memory, to standard error when
+/// standard output carries vectors.
+pub fn print_summary(report: &embed::TrainReport, to_stderr: bool) {
+    let mut summary = format!(
+        "trained {} epochs on {} raw words ({} effective) in {:.3} s, {:.0} words/s",
+        report.epochs,
+        report.raw_words,
+        report.effective_words,
+        report.seconds,
+        report.words_per_sec
+    );
+    if let Some(peak) = crate::memory::peak_rss_mib() {
+        summary += &format!("\npeak memory: {peak:.1} MiB");
+    }
+    if to_stderr {
+        eprintln!("{summary}");
+    } else {
+        println!("{summary}");
+    }
 }
