@@ -31,7 +31,7 @@ pub struct AnnoyIndexer {
 }
 
 /// The vectors of a model argument: ours, or gensim's (copied).
-fn vectors_of(model: &Bound<'_, PyAny>) -> PyResult<Arc<vecstore::KeyedVectors>> {
+pub(crate) fn vectors_of(model: &Bound<'_, PyAny>) -> PyResult<Arc<vecstore::KeyedVectors>> {
     if let Ok(kv) = model.cast::<KeyedVectors>() {
         return Ok(kv.get().inner.clone());
     }

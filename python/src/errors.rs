@@ -1,12 +1,14 @@
 //! Each crate's errors as the exception gensim or Annoy raises in the same
 //! case: `KeyError` for an unknown word, `OSError` (with errno and path, so
 //! `FileNotFoundError` where it applies) for I/O, `IndexError` for Annoy's
-//! bad ids and lengths, `ValueError` for bad input or files. Never a panic.
+//! bad ids and lengths, `ValueError` for bad input or files; hnswlib's
+//! `RuntimeError`s with its messages for `w2v_annoy.hnswlib`. Never a panic.
 
 use std::path::Path;
 
 use pyo3::exceptions::{PyIndexError, PyKeyError, PyOSError, PyRuntimeError, PyValueError};
-use pyo3::PyErr;
+use pyo3::prelude::*;
+use pyo3::types::PyType;
 
 /// An `OSError(errno, message, filename)`: Python picks the subclass
 /// (`FileNotFoundError`, `PermissionError`, ...) from the errno.
@@ -64,6 +66,8 @@ pub fn knn(e: knn::Error) -> PyErr {
         )),
         E::Vectors(e) => vectors(e),
         E::Annoy(e) => annoy(e),
+        E::Hnsw(hnsw::Error::Io { op, path, source }) => os_error(op, &path, &source),
+        E::Hnsw(hnsw::Error::Output(_)) => PyOSError::new_err(chain(&e)),
         E::Output(_) => PyOSError::new_err(chain(&e)),
         E::Sidecar(ref inner) => match inner {
             knn::sidecar::Error::Io { .. } => PyOSError::new_err(chain(&e)),
@@ -109,5 +113,99 @@ pub fn embed(e: embed::Error) -> PyErr {
         // gensim: RuntimeError("you must first build vocabulary before training the model").
         E::EmptyVocab { .. } => PyRuntimeError::new_err(chain(&e)),
         e => PyValueError::new_err(chain(&e)),
+    }
+}
+
+/// The classes of hnswlib's I/O errors here: `OSError`s (with errno and
+/// path) that are also `RuntimeError`s, which is what hnswlib raises for
+/// "Cannot open file", so code written for either catches them.
+static HNSW_FILE_ERRORS: pyo3::sync::PyOnceLock<(Py<PyType>, Py<PyType>)> =
+    pyo3::sync::PyOnceLock::new();
+
+/// `(IndexFileNotFoundError, IndexFileError)`: subclasses of
+/// `(FileNotFoundError, RuntimeError)` and `(OSError, RuntimeError)`,
+/// made once and exported by `w2v_annoy.hnswlib`.
+pub fn hnsw_file_errors(py: Python<'_>) -> PyResult<(Bound<'_, PyType>, Bound<'_, PyType>)> {
+    let (missing, other) = HNSW_FILE_ERRORS.get_or_try_init(py, || -> PyResult<_> {
+        let make = |name: &str, base: Bound<'_, PyType>| -> PyResult<Py<PyType>> {
+            let namespace = pyo3::types::PyDict::new(py);
+            namespace.set_item("__module__", "w2v_annoy.hnswlib")?;
+            namespace.set_item(
+                "__doc__",
+                "An I/O error of an hnswlib index file: an OSError that is also hnswlib's RuntimeError.",
+            )?;
+            let bases = pyo3::types::PyTuple::new(
+                py,
+                [base.into_any(), py.get_type::<PyRuntimeError>().into_any()],
+            )?;
+            Ok(py
+                .get_type::<pyo3::types::PyType>()
+                .call1((name, bases, namespace))?
+                .cast_into::<PyType>()?
+                .unbind())
+        };
+        Ok((
+            make(
+                "IndexFileNotFoundError",
+                py.get_type::<pyo3::exceptions::PyFileNotFoundError>(),
+            )?,
+            make("IndexFileError", py.get_type::<PyOSError>())?,
+        ))
+    })?;
+    Ok((missing.bind(py).clone(), other.bind(py).clone()))
+}
+
+/// An I/O error of `hnsw` as [`hnsw_file_errors`]' class.
+fn hnsw_io(message: String, path: Option<&Path>, source: Option<&std::io::Error>) -> PyErr {
+    Python::attach(|py| {
+        let (missing, other) = match hnsw_file_errors(py) {
+            Ok(classes) => classes,
+            Err(e) => return e,
+        };
+        let errno = source.and_then(std::io::Error::raw_os_error);
+        let class = match source.map(std::io::Error::kind) {
+            Some(std::io::ErrorKind::NotFound) => missing,
+            _ => other,
+        };
+        let made = match (errno, path) {
+            (Some(errno), Some(path)) => class.call1((errno, message, path.display().to_string())),
+            _ => class.call1((message,)),
+        };
+        match made {
+            Ok(instance) => PyErr::from_value(instance),
+            Err(e) => e,
+        }
+    })
+}
+
+/// `hnsw` errors, as hnswlib's Python module raises them: `RuntimeError`
+/// with hnswlib's message (the details after it), I/O errors as
+/// [`hnsw_file_errors`].
+pub fn hnsw(e: hnsw::Error) -> PyErr {
+    use hnsw::Error as E;
+    let detail = chain(&e);
+    let runtime = |hnswlib: &str| PyRuntimeError::new_err(format!("{hnswlib} ({detail})"));
+    match &e {
+        E::Io { path, source, .. } => hnsw_io(
+            format!("Cannot open file: {detail}"),
+            Some(path),
+            Some(source),
+        ),
+        E::Output(_) => hnsw_io(detail, None, None),
+        E::Format { .. } => runtime("Index seems to be corrupted or unsupported"),
+        E::UnknownSpace(_) => PyRuntimeError::new_err("Space name must be one of l2, ip, or cosine."),
+        E::Dimension { .. } => runtime("Wrong dimensionality of the vectors"),
+        E::Capacity { .. } => runtime("The number of elements exceeds the specified limit"),
+        E::ResizeBelowCount { .. } => {
+            runtime("Cannot resize, max element is less than the current number of elements")
+        }
+        E::LabelNotFound(_) => runtime("Label not found"),
+        E::AlreadyDeleted(_) => runtime("The requested to delete element is already deleted"),
+        E::NotDeleted(_) => runtime("The requested to undelete element is not deleted"),
+        E::ReplaceDisabled => runtime("Replacement of deleted elements is disabled in constructor"),
+        E::UpdateDeleted(_) => runtime(
+            "Can't use addPoint to update deleted elements if replacement of deleted elements is enabled.",
+        ),
+        _ => PyRuntimeError::new_err(detail),
     }
 }

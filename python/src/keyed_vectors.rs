@@ -15,6 +15,7 @@ use vecstore::{Format, ReadOptions, Utf8Policy, WriteOptions};
 use crate::annoy_indexer::AnnoyIndexer;
 use crate::convert::{self, OwnedTerm};
 use crate::errors;
+use crate::hnsw_indexer::HnswIndexer;
 
 /// Words and their vectors (gensim's ``KeyedVectors``).
 ///
@@ -401,7 +402,8 @@ impl KeyedVectors {
     /// ``positive`` keys minus ``negative`` ones (keys or raw vectors), as
     /// ``[(key, cosine similarity), ...]`` (gensim's ``most_similar``).
     /// Input keys are never returned. ``restrict_vocab`` searches the first
-    /// N keys only; ``indexer`` (an ``AnnoyIndexer``) answers approximately.
+    /// N keys only; ``indexer`` (an ``AnnoyIndexer`` or ``HnswIndexer``)
+    /// answers approximately.
     #[pyo3(signature = (positive=None, negative=None, topn=10, clip_start=0, clip_end=None, restrict_vocab=None, indexer=None))]
     #[allow(clippy::too_many_arguments)]
     fn most_similar<'py>(
@@ -431,17 +433,24 @@ impl KeyedVectors {
         let words = self.inner.index_to_key();
         let positive = convert::terms(positive, words)?;
         let negative = convert::terms(negative, words)?;
-        let indexer = indexer
-            .filter(|i| !i.is_none())
-            .map(|i| {
-                i.cast::<AnnoyIndexer>()
-                    .map_err(|_| PyTypeError::new_err("indexer must be a w2v_annoy AnnoyIndexer"))
-            })
+        let indexer = indexer.filter(|i| !i.is_none());
+        let annoy = indexer
+            .and_then(|i| i.cast::<AnnoyIndexer>().ok())
+            .map(|i| i.try_borrow())
             .transpose()?;
-        let indexer = indexer.map(|i| i.try_borrow()).transpose()?;
-        let knn_indexer = match &indexer {
-            Some(i) => Some(i.for_vectors(&self.inner)?),
-            None => None,
+        let hnsw = indexer
+            .and_then(|i| i.cast::<HnswIndexer>().ok())
+            .map(|i| i.try_borrow())
+            .transpose()?;
+        let knn_indexer: Option<&dyn knn::Indexer> = match (&annoy, &hnsw) {
+            (Some(i), _) => Some(i.for_vectors(&self.inner)?),
+            (None, Some(i)) => Some(i.for_vectors(&self.inner)?),
+            (None, None) if indexer.is_some() => {
+                return Err(PyTypeError::new_err(
+                    "indexer must be a w2v_annoy AnnoyIndexer or HnswIndexer",
+                ))
+            }
+            (None, None) => None,
         };
         let found = py
             .detach(|| {
@@ -452,7 +461,7 @@ impl KeyedVectors {
                     &neg,
                     topn as usize,
                     restrict(restrict_vocab),
-                    knn_indexer.map(|i| i as &dyn knn::Indexer),
+                    knn_indexer,
                 )
             })
             .map_err(errors::knn)?;

@@ -2,8 +2,9 @@
 //!
 //! A thin layer over the workspace's library crates with gensim's and
 //! Annoy's names, defaults and return shapes: `KeyedVectors` (`vecstore` +
-//! `knn`), `Word2Vec` (`embed`, `corpus`), `AnnoyIndexer` (`knn`) and
-//! `AnnoyIndex` (`annoy-rs`). No algorithm lives here: arguments are
+//! `knn`), `Word2Vec` (`embed`, `corpus`), `AnnoyIndexer` and
+//! `HnswIndexer` (`knn`), `AnnoyIndex` (`annoy-rs`) and hnswlib's `Index`
+//! (`hnsw`). No algorithm lives here: arguments are
 //! converted, the GIL is released around the Rust call, and errors become
 //! the exceptions the peers raise ([`errors`]).
 
@@ -12,6 +13,8 @@ mod annoy_indexer;
 mod convert;
 mod corpus_py;
 mod errors;
+mod hnsw_indexer;
+mod hnswlib_index;
 mod keyed_vectors;
 mod logging;
 mod word2vec;
@@ -25,6 +28,11 @@ fn _w2v_annoy(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<keyed_vectors::KeyedVectors>()?;
     m.add_class::<annoy_index::AnnoyIndex>()?;
     m.add_class::<annoy_indexer::AnnoyIndexer>()?;
+    m.add_class::<hnsw_indexer::HnswIndexer>()?;
+    m.add_class::<hnswlib_index::Index>()?;
+    let (missing, other) = errors::hnsw_file_errors(m.py())?;
+    m.add("IndexFileNotFoundError", missing)?;
+    m.add("IndexFileError", other)?;
     m.add_class::<word2vec::Word2Vec>()?;
     m.add_class::<corpus_py::Text8Corpus>()?;
     m.add_class::<corpus_py::LineSentence>()?;

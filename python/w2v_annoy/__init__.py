@@ -4,6 +4,9 @@ Migration is the import line::
 
     from w2v_annoy import Word2Vec, KeyedVectors, AnnoyIndexer  # was gensim
     from w2v_annoy import AnnoyIndex                           # was annoy
+    from w2v_annoy import hnswlib                              # was import hnswlib
+
+``HnswIndexer`` is ``AnnoyIndexer``'s HNSW counterpart for ``most_similar``.
 
 Progress and warnings go to the ``w2v_annoy`` logger (Python's ``logging``).
 """
@@ -11,19 +14,23 @@ Progress and warnings go to the ``w2v_annoy`` logger (Python's ``logging``).
 from ._w2v_annoy import (
     AnnoyIndex,
     AnnoyIndexer,
+    HnswIndexer,
     KeyedVectors,
     LineSentence,
     Text8Corpus,
     Word2Vec,
     __version__,
 )
+from . import hnswlib
 
 __all__ = [
     "AnnoyIndex",
     "AnnoyIndexer",
+    "HnswIndexer",
     "KeyedVectors",
     "LineSentence",
     "Text8Corpus",
     "Word2Vec",
     "__version__",
+    "hnswlib",
 ]

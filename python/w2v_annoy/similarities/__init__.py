@@ -1,5 +1,5 @@
 """gensim's ``gensim.similarities`` names."""
 
-from .._w2v_annoy import AnnoyIndexer
+from .._w2v_annoy import AnnoyIndexer, HnswIndexer
 
-__all__ = ["AnnoyIndexer"]
+__all__ = ["AnnoyIndexer", "HnswIndexer"]
