@@ -232,6 +232,10 @@ impl Index {
                 "Wrong dimensionality of the vectors",
             ));
         }
+        if k > index.get_current_count() {
+            // It cannot be filled (and `rows * k` answers are never allocated).
+            return Err(short_answer());
+        }
         let slice = array.as_slice()?;
         let threads = self.threads(num_threads);
         let query_error = |e: hnsw::Error| match e {

@@ -267,6 +267,8 @@ def test_errors_are_hnswlibs(tmp_path):
     index.add_items(np.eye(4)[:2])
     with pytest.raises(RuntimeError, match="contiguous 2D array"):
         index.knn_query(np.zeros(4), k=3)  # more than the index holds
+    with pytest.raises(RuntimeError, match="contiguous 2D array"):
+        index.knn_query(np.zeros(4), k=10**15)
     with pytest.raises(RuntimeError, match="Wrong dimensionality"):
         index.knn_query(np.zeros(3))
     with pytest.raises(RuntimeError, match="Label not found"):
