@@ -14,6 +14,10 @@
 //!   hnswlib's files, memory-mapping the level-0 records (hnswlib copies
 //!   the file into memory) after checking every count, offset, level and
 //!   neighbour id against the file's length and element count.
+//! - **Updates:** [`HnswIndex::add_or_update_items`] is hnswlib's
+//!   `add_items`: known labels are updated in place (hnswlib's
+//!   `updatePoint`), and deleted elements' slots reused when
+//!   [`HnswIndex::set_allow_replace_deleted`] allows it.
 //! - **Builds** run on all cores in deterministic batches: a seed gives the
 //!   same graph run to run *and on any number of threads* (hnswlib's
 //!   multi-threaded builds depend on timing). See [`HnswIndex::add_items`].
