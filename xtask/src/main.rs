@@ -1,6 +1,7 @@
 //! Project automation, run as `cargo xtask <task>` (see `.cargo/config.toml`).
 
 mod bench_annoy;
+mod bench_doc2vec;
 mod bench_formats;
 mod bench_hnsw;
 mod bench_knn;
@@ -43,6 +44,9 @@ enum Task {
     BenchVocab(bench_vocab::Args),
     /// Train word2vec against gensim side by side: speed, memory, quality.
     BenchTrain(bench_train::Args),
+    /// Train Doc2Vec and infer document vectors against gensim side by
+    /// side: speed, memory, quality.
+    BenchDoc2vec(bench_doc2vec::Args),
     /// Check the crate layering against docs/ARCHITECTURE.md, that no
     /// machine-specific path is in the docs or code, and that every crate
     /// uses the workspace lints.
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
         Task::BenchKnn(args) => bench_knn::run(args),
         Task::BenchVocab(args) => bench_vocab::run(args),
         Task::BenchTrain(args) => bench_train::run(args),
+        Task::BenchDoc2vec(args) => bench_doc2vec::run(args),
         Task::Tidy => tidy::run(),
     };
     match result {

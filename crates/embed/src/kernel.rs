@@ -75,6 +75,7 @@ pub(crate) fn skip_gram<I: Rows, O: Rows>(
     for (row, y) in batch.targets.iter().zip(s.y.chunks_exact_mut(d)) {
         output.gather(*row, y);
     }
+    let learns = output.learns();
     (s.kernels.pairs)(&mut Pairs {
         x: &s.x,
         y: &s.y,
@@ -82,15 +83,17 @@ pub(crate) fn skip_gram<I: Rows, O: Rows>(
         alpha: batch.alpha,
         sigmoid,
         dx: &mut s.dx,
-        dy: Some(&mut s.dy),
+        dy: learns.then_some(&mut s.dy[..]),
         g: &mut s.g,
         d,
     });
     for (row, dx) in batch.inputs.iter().zip(s.dx.chunks_exact(d)) {
         input.add(*row, dx);
     }
-    for (row, dy) in batch.targets.iter().zip(s.dy.chunks_exact(d)) {
-        output.add(*row, dy);
+    if learns {
+        for (row, dy) in batch.targets.iter().zip(s.dy.chunks_exact(d)) {
+            output.add(*row, dy);
+        }
     }
 }
 
@@ -112,10 +115,11 @@ pub(crate) fn cbow<I: Rows, O: Rows>(
     }
     // The context's sum, gathered once; the output rows' deltas `g·x` go
     // straight into the shared rows (no buffer, no second pass).
-    for (buffer, len) in [(&mut s.x, d), (&mut s.dx, d), (&mut s.y, t * d)] {
+    for buffer in [&mut s.x, &mut s.dx] {
         buffer.clear();
-        buffer.resize(len, 0.0);
+        buffer.resize(d, 0.0);
     }
+    s.y.resize(t * d, 0.0); // overwritten by the gathers
     let combined = &mut s.x[..d];
     for &r in batch.inputs {
         input.accumulate(r, combined);
@@ -151,9 +155,13 @@ pub(crate) fn cbow<I: Rows, O: Rows>(
     }
 }
 
-/// Sizes the buffers for `m` inputs and `t` outputs and zeroes them.
+/// Sizes the buffers for `m` inputs and `t` outputs and zeroes the
+/// deltas (the rows are overwritten by their gathers).
 fn prepare(s: &mut Scratch, m: usize, t: usize, d: usize) {
-    for (buffer, rows) in [(&mut s.x, m), (&mut s.dx, m), (&mut s.y, t), (&mut s.dy, t)] {
+    for (buffer, rows) in [(&mut s.x, m), (&mut s.y, t)] {
+        buffer.resize(rows * d, 0.0);
+    }
+    for (buffer, rows) in [(&mut s.dx, m), (&mut s.dy, t)] {
         buffer.clear();
         buffer.resize(rows * d, 0.0);
     }

@@ -491,6 +491,10 @@ pub(crate) fn train_text<I: Rows, O: Rows>(
         }
         b.negatives_end.push(b.negatives.len());
     }
+    if !text.window_words {
+        train_tags_only(net, tables, p, text, alpha, b);
+        return;
+    }
     for i in 0..LOOKAHEAD.min(ids.len()) {
         prefetch(net, tables, ids, i, b);
     }
@@ -533,6 +537,67 @@ pub(crate) fn train_text<I: Rows, O: Rows>(
             let batch = Batch {
                 inputs: &b.inputs,
                 targets,
+                labels: &b.labels,
+                alpha,
+            };
+            update(p, tables, net.input, syn1, batch, &mut b.scratch);
+        }
+    }
+}
+
+/// Positions of a text trained as one batch when the tags are the only
+/// inputs (PV-DBOW).
+const TAG_BLOCK: usize = 8;
+
+/// PV-DBOW: the tag rows predict every word of the text. The targets of
+/// `TAG_BLOCK` consecutive positions (each word with its negative samples,
+/// or its Huffman path) form one batch against the tag rows, which are
+/// gathered once and updated once per block; gensim updates them after
+/// every word. Each output row's update is the same as gensim's, from the
+/// tag vectors as they stood at the start of the block.
+fn train_tags_only<I: Rows, O: Rows>(
+    net: &Net<'_, I, O>,
+    tables: &Tables,
+    p: &Params,
+    text: Text<'_>,
+    alpha: f32,
+    b: &mut Buffers,
+) {
+    let ids = text.ids;
+    b.inputs.clear();
+    b.inputs.extend_from_slice(text.tags);
+    for start in (0..ids.len()).step_by(TAG_BLOCK) {
+        let end = (start + TAG_BLOCK).min(ids.len());
+        if let Some(syn1neg) = net.syn1neg {
+            b.targets.clear();
+            b.labels.clear();
+            for (i, &centre) in ids.iter().enumerate().take(end).skip(start) {
+                let from = if i == 0 { 0 } else { b.negatives_end[i - 1] };
+                let negatives = &b.negatives[from..b.negatives_end[i]];
+                b.targets.push(centre);
+                b.targets.extend_from_slice(negatives);
+                b.labels.push(1.0);
+                b.labels.resize(b.targets.len(), 0.0);
+            }
+            let batch = Batch {
+                inputs: &b.inputs,
+                targets: &b.targets,
+                labels: &b.labels,
+                alpha,
+            };
+            update(p, tables, net.input, syn1neg, batch, &mut b.scratch);
+        }
+        if let (Some(syn1), Some(huffman)) = (net.syn1, &tables.huffman) {
+            b.targets.clear();
+            b.labels.clear();
+            for &centre in &ids[start..end] {
+                b.targets.extend_from_slice(huffman.points(centre as usize));
+                let codes = huffman.codes(centre as usize);
+                b.labels.extend(codes.iter().map(|&c| 1.0 - c as f32));
+            }
+            let batch = Batch {
+                inputs: &b.inputs,
+                targets: &b.targets,
                 labels: &b.labels,
                 alpha,
             };

@@ -162,6 +162,11 @@ pub(crate) trait Rows: Sync {
     fn add_scaled(&self, row: u32, g: f32, x: &[f32]);
     /// A hint to start loading row `row`.
     fn prefetch(&self, row: u32);
+    /// Whether `add` and `add_scaled` change anything (false for
+    /// [`Frozen`] rows: their deltas need not be computed).
+    fn learns(&self) -> bool {
+        true
+    }
 }
 
 impl Rows for Weights {
@@ -212,6 +217,9 @@ impl Rows for Frozen<'_> {
     fn add(&self, _: u32, _: &[f32]) {}
     #[inline]
     fn add_scaled(&self, _: u32, _: f32, _: &[f32]) {}
+    fn learns(&self) -> bool {
+        false
+    }
     #[inline]
     fn prefetch(&self, row: u32) {
         self.0.prefetch(row)

@@ -329,6 +329,7 @@ fn lee_documents_find_themselves_as_often_as_with_gensim() {
                 .unwrap();
             itself += usize::from(best == i);
         }
+        eprintln!("{mode}: {itself} of 300 (gensim {gensim:?})");
         assert!(
             (itself as f64 - gensim_mean).abs() <= 6.0,
             "{mode}: {itself} of 300 documents nearest to themselves, gensim {gensim:?}"

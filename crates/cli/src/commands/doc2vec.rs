@@ -221,6 +221,8 @@ fn infer(args: InferArgs, ui: &Ui) -> anyhow::Result<()> {
         seed: args.seed,
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let start = std::time::Instant::now();
+    let mut documents = 0;
     let mut first = true;
     let mut emit = |vectors: ndarray::Array2<f32>, out: &mut dyn Write| -> anyhow::Result<()> {
         for row in vectors.rows() {
@@ -232,6 +234,7 @@ fn infer(args: InferArgs, ui: &Ui) -> anyhow::Result<()> {
                 writeln!(out, "{}", values.join(" "))?;
             }
             first = false;
+            documents += 1;
         }
         Ok(())
     };
@@ -262,5 +265,10 @@ fn infer(args: InferArgs, ui: &Ui) -> anyhow::Result<()> {
         writeln!(out, "]}}")?;
     }
     out.flush().context("cannot write to standard output")?;
+    let seconds = start.elapsed().as_secs_f64();
+    ui.note(format_args!(
+        "inferred {documents} documents in {seconds:.3} s, {:.0} documents/s",
+        documents as f64 / seconds
+    ));
     Ok(())
 }
