@@ -7,7 +7,15 @@ use std::process::Command;
 fn quick_tutorial_runs_every_step_and_writes_the_report() {
     let out = tempfile::tempdir().unwrap();
     let status = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["tutorial", "--quick", "--quiet", "--threads", "2", "--out"])
+        .args([
+            "tutorial",
+            "--quick",
+            "--quiet",
+            "--doc2vec",
+            "--threads",
+            "2",
+            "--out",
+        ])
         .arg(out.path())
         .status()
         .unwrap();
@@ -37,7 +45,15 @@ fn quick_tutorial_runs_every_step_and_writes_the_report() {
     // A share, not a sum: 40 trees find most true neighbours.
     assert!(last > 0.8 && last <= 1.0, "recall@10 with 40 trees: {last}");
     assert_eq!(report["export"]["round_trip_identical"], true);
-    assert_eq!(report["step_seconds"].as_array().unwrap().len(), 8);
+    // Doc2Vec on gensim's Lee corpus: the indexer answers for document
+    // vectors, and gensim's check passes (gensim: 292 of 300).
+    let d2v = &report["doc2vec"];
+    assert_eq!(d2v["tags"], 300);
+    assert_eq!(d2v["approximate"].as_array().unwrap().len(), 5);
+    assert!(d2v["recall_at_10"].as_f64().unwrap() > 0.8, "{d2v}");
+    assert_eq!(d2v["checked"], 300);
+    assert!(d2v["self_nearest"].as_u64().unwrap() >= 270, "{d2v}");
+    assert_eq!(report["step_seconds"].as_array().unwrap().len(), 9);
     for file in [
         "report.md",
         "sweep.csv",

@@ -2,6 +2,7 @@
 //! word2vec" tutorial, every step, with our crates, printing what it printed
 //! and writing a report (`report.md`, `report.json`) and charts.
 
+mod doc2vec;
 pub mod memory;
 mod plot;
 mod steps;
@@ -35,6 +36,14 @@ pub struct Args {
     /// No progress bars or step output (the report is still written).
     #[arg(long)]
     pub quiet: bool,
+    /// Add a Doc2Vec step: train document vectors (the bundled Lee corpus
+    /// of gensim's Doc2Vec tutorial, or --documents), index them, and query
+    /// with an inferred vector.
+    #[arg(long)]
+    pub doc2vec: bool,
+    /// One document per line, for the Doc2Vec step.
+    #[arg(long, requires = "doc2vec")]
+    pub documents: Option<PathBuf>,
 }
 
 /// Everything the tutorial measured; written as `report.json`.
@@ -58,6 +67,8 @@ pub struct Report {
     pub sweep: Vec<plot::SweepPoint>,
     /// Export to and import from the word2vec formats.
     pub export: steps::Export,
+    /// The Doc2Vec step, when run.
+    pub doc2vec: Option<doc2vec::Doc2VecReport>,
     /// Seconds per step.
     pub step_seconds: Vec<(String, f64)>,
     /// Peak resident memory during each step, MiB (the peak is reset at

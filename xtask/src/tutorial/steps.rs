@@ -155,7 +155,7 @@ impl Tutorial {
         }
     }
 
-    /// Runs steps 1 to 8, timing each.
+    /// Runs steps 1 to 8 (and 9 with `--doc2vec`), timing each.
     pub fn run_all(&mut self) -> anyhow::Result<()> {
         let corpus = self.step("1. corpus", |t| t.corpus())?;
         let model = self.step("2. training", |t| t.train(&corpus))?;
@@ -175,6 +175,19 @@ impl Tutorial {
         // model.
         self.step("7. num_trees sweep", |t| t.sweep(kv))?;
         self.step("8. word2vec formats", |t| t.export(&model_path))?;
+        if self.args.doc2vec {
+            let report = self.step("9. Doc2Vec", |t| {
+                let say = |line: String| t.say(line);
+                super::doc2vec::run(
+                    t.args.documents.as_ref(),
+                    t.args.quick,
+                    t.args.seed,
+                    t.threads(),
+                    &say,
+                )
+            })?;
+            self.report.doc2vec = Some(report);
+        }
         Ok(())
     }
 
@@ -657,6 +670,9 @@ impl Tutorial {
             "\n## word2vec formats\n\nText and binary exports re-imported identical: {}.\n\n",
             r.export.round_trip_identical
         );
+        if let Some(doc2vec) = &r.doc2vec {
+            md += &super::doc2vec::markdown(doc2vec);
+        }
         md += "## Steps\n\n| step | seconds | peak MiB |\n|---|---|---|\n";
         for ((name, s), (_, peak)) in r.step_seconds.iter().zip(&r.step_peak_mib) {
             md += &format!("| {name} | {s:.2} | {peak:.0} |\n");
