@@ -237,7 +237,11 @@ impl Index {
             return Err(short_answer());
         }
         let slice = array.as_slice()?;
-        let threads = self.threads(num_threads);
+        let mut threads = self.threads(num_threads);
+        if rows <= threads * 4 {
+            // hnswlib's rule: few queries run on the calling thread.
+            threads = 1;
+        }
         let query_error = |e: hnsw::Error| match e {
             hnsw::Error::Empty => short_answer(),
             e => errors::hnsw(e),
@@ -267,7 +271,7 @@ impl Index {
                 }
                 out
             }
-            None if rows <= threads * 4 => py
+            None if threads == 1 => py
                 .detach(|| {
                     slice
                         .chunks_exact(self.dim.max(1))
