@@ -70,6 +70,9 @@ enum Form {
     Lines,
     /// `TAGS<TAB>words`: whitespace-separated string tags, a tab, the words.
     Tagged,
+    /// `TAGS<TAB>words` with typed tags: `#<decimal>` an integer, `=<key>`
+    /// a string ([`crate::DocumentWriter`]'s files).
+    Typed,
 }
 
 /// A file of documents, one per line.
@@ -125,6 +128,19 @@ impl Documents {
         }
     }
 
+    /// One document per line in the form `TAGS<TAB>words` whose tags carry
+    /// their type: `#17` is the integer tag 17, `=17` the string tag `"17"`.
+    /// What [`crate::DocumentWriter`] writes, for documents held in memory
+    /// (such as a Python iterable of gensim `TaggedDocument`s, whose tags
+    /// mix `int` and `str`). Blank lines are skipped; a line without a tab
+    /// or a tag, or a tag of another shape, is an error naming the line.
+    pub fn typed(path: impl Into<PathBuf>) -> Self {
+        Documents {
+            form: Form::Typed,
+            ..Documents::lines(path)
+        }
+    }
+
     /// Sets the most words a document keeps (default
     /// [`DEFAULT_MAX_DOCUMENT_WORDS`]; at least 1).
     pub fn max_document_words(mut self, words: usize) -> Self {
@@ -137,10 +153,10 @@ impl Documents {
         &self.path
     }
 
-    /// Whether the tags are string keys (`TAGS<TAB>words`) rather than line
-    /// numbers.
+    /// Whether the tags are written in the file (`TAGS<TAB>words`, string
+    /// or typed tags) rather than line numbers.
     pub fn is_tagged(&self) -> bool {
-        self.form == Form::Tagged
+        self.form != Form::Lines
     }
 
     /// A reader for one whole pass over the documents.
@@ -235,6 +251,7 @@ impl Documents {
             line,
             end,
             word: Vec::new(),
+            bad_tag: false,
             stats: DocumentStats::default(),
         }
     }
@@ -254,6 +271,8 @@ pub struct DocumentReader {
     /// Stop at the first line that starts at or after this offset.
     end: u64,
     word: Vec<u8>,
+    /// A typed tag of the current line had neither shape.
+    bad_tag: bool,
     stats: DocumentStats,
 }
 
@@ -270,6 +289,7 @@ impl std::fmt::Debug for DocumentReader {
 /// What a byte of a line is to the tokenizer.
 enum Field {
     Tags,
+    TypedTags,
     Words,
 }
 
@@ -293,16 +313,19 @@ impl DocumentReader {
             if !read_any {
                 return Ok(false);
             }
+            if std::mem::take(&mut self.bad_tag) {
+                return Err(self.bad_line(line, "a typed tag is #<integer> or =<key>"));
+            }
             match self.form {
                 Form::Lines => doc.tags.push(Tag::Int(line)),
-                Form::Tagged if !saw_tab && doc.tags.is_empty() => continue, // blank line
-                Form::Tagged if !saw_tab => {
+                _ if !saw_tab && doc.tags.is_empty() => continue, // blank line
+                _ if !saw_tab => {
                     return Err(self.bad_line(line, "no tab: a tagged document is TAGS<TAB>words"))
                 }
-                Form::Tagged if doc.tags.is_empty() => {
+                _ if doc.tags.is_empty() => {
                     return Err(self.bad_line(line, "no tag before the tab"))
                 }
-                Form::Tagged => {}
+                Form::Tagged | Form::Typed => {}
             }
             self.stats.documents += 1;
             self.stats.words += doc.words.len() as u64;
@@ -325,6 +348,7 @@ impl DocumentReader {
         let mut field = match self.form {
             Form::Lines => Field::Words,
             Form::Tagged => Field::Tags,
+            Form::Typed => Field::TypedTags,
         };
         let (mut read_any, mut saw_tab) = (false, false);
         self.word.clear();
@@ -342,17 +366,19 @@ impl DocumentReader {
             let mut ended = false;
             for &b in buf {
                 used += 1;
-                if b == b'\n' || (b == b'\t' && matches!(field, Field::Tags)) || is_space(b) {
+                let in_tags = matches!(field, Field::Tags | Field::TypedTags);
+                if b == b'\n' || (b == b'\t' && in_tags) || is_space(b) {
                     if !self.word.is_empty() {
                         let word = std::mem::take(&mut self.word);
-                        Self::finish(&mut self.stats, &field, word, cut, self.max_words, doc);
+                        self.bad_tag |=
+                            !Self::finish(&mut self.stats, &field, word, cut, self.max_words, doc);
                         cut = false;
                     }
                     if b == b'\n' {
                         ended = true;
                         break;
                     }
-                    if b == b'\t' && matches!(field, Field::Tags) {
+                    if b == b'\t' && in_tags {
                         field = Field::Words;
                         saw_tab = true;
                     }
@@ -370,7 +396,7 @@ impl DocumentReader {
         }
         if !self.word.is_empty() {
             let word = std::mem::take(&mut self.word);
-            Self::finish(&mut self.stats, &field, word, cut, self.max_words, doc);
+            self.bad_tag |= !Self::finish(&mut self.stats, &field, word, cut, self.max_words, doc);
         }
         if read_any {
             self.line += 1;
@@ -378,7 +404,8 @@ impl DocumentReader {
         Ok((read_any, saw_tab))
     }
 
-    /// Adds a finished word (or tag) to `doc`.
+    /// Adds a finished word (or tag) to `doc`; false for a typed tag of
+    /// neither shape.
     fn finish(
         stats: &mut DocumentStats,
         field: &Field,
@@ -386,11 +413,31 @@ impl DocumentReader {
         cut: bool,
         max_words: usize,
         doc: &mut Document,
-    ) {
+    ) -> bool {
         stats.truncated_words += u64::from(cut);
         if matches!(field, Field::Words) && doc.words.len() >= max_words {
             stats.dropped_words += 1;
-            return;
+            return true;
+        }
+        if matches!(field, Field::TypedTags) {
+            let tag = match bytes.split_first() {
+                Some((b'#', digits)) => std::str::from_utf8(digits)
+                    .ok()
+                    .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))
+                    .and_then(|d| d.parse().ok())
+                    .map(Tag::Int),
+                Some((b'=', key)) if !key.is_empty() && !cut => {
+                    Some(Tag::Key(String::from_utf8_lossy(key).into_owned()))
+                }
+                _ => None,
+            };
+            return match tag {
+                Some(tag) => {
+                    doc.tags.push(tag);
+                    true
+                }
+                None => false,
+            };
         }
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
@@ -400,9 +447,10 @@ impl DocumentReader {
             }
         };
         match field {
-            Field::Tags => doc.tags.push(Tag::Key(text)),
+            Field::Tags | Field::TypedTags => doc.tags.push(Tag::Key(text)),
             Field::Words => doc.words.push(text),
         }
+        true
     }
 }
 
@@ -468,7 +516,102 @@ mod tests {
         assert_eq!(reader.stats().words, 4);
     }
 
+    #[test]
+    fn typed_tags_are_ints_or_keys_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.txt");
+        std::fs::write(&path, "#3 =3 =a#\tx y\n\n#0\t\n").unwrap();
+        let found = docs(&Documents::typed(&path));
+        assert_eq!(found.len(), 2);
+        assert_eq!(
+            found[0].tags,
+            [Tag::Int(3), Tag::Key("3".into()), Tag::Key("a#".into())]
+        );
+        assert_eq!(found[0].words, ["x", "y"]);
+        assert_eq!(
+            (found[1].tags.as_slice(), found[1].words.len()),
+            ([Tag::Int(0)].as_slice(), 0)
+        );
+        for (bad, line) in [
+            ("#0\tw\nplain\tw\n", "line 2"),
+            ("#-1\tw\n", "line 1"),
+            ("#1x\tw\n", "line 1"),
+            ("=\tw\n", "line 1"),
+            ("#99999999999999999999\tw\n", "line 1"),
+            ("#1 w\n", "line 1"),
+        ] {
+            std::fs::write(&path, bad).unwrap();
+            let error = Documents::typed(&path)
+                .reader()
+                .unwrap()
+                .find_map(Result::err)
+                .unwrap();
+            assert!(error.to_string().contains(line), "{bad:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn the_document_writer_refuses_what_it_could_not_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.txt");
+        let mut writer = crate::DocumentWriter::create(&path).unwrap();
+        let key = |k: &str| Tag::Key(k.into());
+        assert!(writer.write_document(&[], ["a"]).is_err());
+        assert!(writer.write_document(&[key("")], ["a"]).is_err());
+        assert!(writer.write_document(&[key("a b")], ["a"]).is_err());
+        let long = "k".repeat(MAX_WORD_BYTES);
+        assert!(writer.write_document(&[key(&long)], ["a"]).is_err());
+        assert!(writer.write_document(&[Tag::Int(0)], ["a\tb"]).is_err());
+        assert!(writer.write_document(&[Tag::Int(0)], [""]).is_err());
+        writer.write_document(&[Tag::Int(5)], ["ok"]).unwrap();
+        assert_eq!(writer.finish().unwrap(), 1);
+        let found = docs(&Documents::typed(&path));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].tags, [Tag::Int(5)]);
+    }
+
     proptest! {
+        /// What the writer writes reads back as the same documents, in one
+        /// reader or split into chunks.
+        #[test]
+        fn written_documents_read_back_whole_and_in_chunks(
+            documents in proptest::collection::vec(
+                (
+                    proptest::collection::vec(
+                        prop_oneof![
+                            (0u64..50).prop_map(Tag::Int),
+                            "[a-c0-9#=\u{e9}]{1,4}".prop_map(Tag::Key),
+                        ],
+                        1..4,
+                    ),
+                    proptest::collection::vec("[a-c\u{e9}]{1,3}", 0..6),
+                ),
+                0..30,
+            ),
+            n in 1usize..6,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("docs.txt");
+            let mut writer = crate::DocumentWriter::create(&path).unwrap();
+            for (tags, words) in &documents {
+                writer.write_document(tags, words.iter().map(String::as_str)).unwrap();
+            }
+            prop_assert_eq!(writer.finish().unwrap(), documents.len() as u64);
+            let expected: Vec<Document> = documents
+                .into_iter()
+                .map(|(tags, words)| Document { tags, words })
+                .collect();
+            let typed = Documents::typed(&path);
+            prop_assert_eq!(&docs(&typed), &expected);
+            let split: Vec<Document> = typed
+                .chunks(n)
+                .unwrap()
+                .into_iter()
+                .flat_map(|reader| reader.map(Result::unwrap))
+                .collect();
+            prop_assert_eq!(split, expected);
+        }
+
         /// Any split gives the documents, tags included, of one pass.
         #[test]
         fn chunks_read_as_one_pass(

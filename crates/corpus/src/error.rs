@@ -86,6 +86,16 @@ pub enum Error {
         /// The word.
         word: String,
     },
+    /// A document given to [`crate::DocumentWriter`] could not be read back
+    /// as the same document: no tag, or a string tag that is empty, holds
+    /// whitespace or is longer than [`crate::MAX_WORD_BYTES`].
+    #[error("document {document}: {message}")]
+    UnwritableDocument {
+        /// The 0-based index of the document.
+        document: u64,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// This crate's `Result`.

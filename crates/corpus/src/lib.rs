@@ -40,4 +40,4 @@ pub use error::{Error, Result};
 pub use reader::{ReaderStats, Sentence, SentenceReader, MAX_WORD_BYTES};
 pub use source::Encoding;
 pub use vocab::{Vocab, VocabOptions, VocabStats, MAX_THREADS};
-pub use writer::LineWriter;
+pub use writer::{DocumentWriter, LineWriter};
