@@ -27,16 +27,68 @@ fn batch_size(n: usize) -> usize {
     (n / 32).clamp(1, MAX_BATCH)
 }
 
-/// A rayon pool of `threads` threads (0: all cores).
-pub(crate) fn pool(threads: usize) -> Result<rayon::ThreadPool> {
-    check_range("num_threads", threads, 0, 1024, "0 (all cores) to 1,024")?;
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Threads {
-            threads,
-            message: e.to_string(),
-        })
+/// Where a build or a batch of queries runs, for a thread count (0: all
+/// cores).
+pub(crate) enum Runner {
+    /// On the calling thread, without a pool (one thread).
+    Caller,
+    /// On the current rayon pool (the global one unless the caller is in
+    /// a pool of its own): "all cores".
+    Current,
+    /// On a pool of this many threads, kept by the index.
+    Pool(std::sync::Arc<rayon::ThreadPool>),
+}
+
+impl Runner {
+    /// Runs `f`, telling it whether to split its work between threads.
+    pub(crate) fn run<R: Send>(&self, f: impl FnOnce(bool) -> R + Send) -> R {
+        match self {
+            Runner::Caller => f(false),
+            Runner::Current => f(true),
+            Runner::Pool(pool) => pool.install(|| f(true)),
+        }
+    }
+}
+
+/// The pool an index keeps for a thread count above one, made on first use
+/// and kept until another count is asked for: one-at-a-time `add_items`
+/// calls (as from Python) do not start threads on every call.
+#[derive(Debug, Default)]
+pub(crate) struct PoolCache(std::sync::Mutex<Option<(usize, std::sync::Arc<rayon::ThreadPool>)>>);
+
+impl PoolCache {
+    /// The runner for `threads` (0: all cores, 1: the calling thread).
+    pub(crate) fn runner(&self, threads: usize) -> Result<Runner> {
+        check_range("num_threads", threads, 0, 1024, "0 (all cores) to 1,024")?;
+        match threads {
+            0 => return Ok(Runner::Current),
+            1 => return Ok(Runner::Caller),
+            _ => {}
+        }
+        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((n, pool)) = cached.as_ref() {
+            if *n == threads {
+                return Ok(Runner::Pool(pool.clone()));
+            }
+        }
+        let pool = std::sync::Arc::new(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .map_err(|e| Error::Threads {
+                    threads,
+                    message: e.to_string(),
+                })?,
+        );
+        *cached = Some((threads, pool.clone()));
+        Ok(Runner::Pool(pool))
+    }
+
+    /// Whether a pool is kept, and of how many threads (for tests).
+    #[cfg(test)]
+    pub(crate) fn kept(&self) -> Option<(usize, std::sync::Arc<rayon::ThreadPool>)> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }
 
 /// SplitMix64: one well-mixed 64-bit value per input.
@@ -125,7 +177,7 @@ impl HnswIndex {
             }
         }
         let labels: Vec<u64> = (0..rows).map(label).collect();
-        let pool = pool(self.num_threads)?;
+        let runner = self.pools.runner(self.num_threads)?;
         let first = self.count;
         let mut row = 0;
         while row < rows {
@@ -142,7 +194,7 @@ impl HnswIndex {
             }
             let batch = &data[row * self.dim..(row + size) * self.dim];
             self.append(batch, &labels[row..row + size]);
-            pool.install(|| self.link_batch(first + row, size));
+            runner.run(|parallel| self.link_batch(first + row, size, parallel));
             row += size;
             progress(row, rows);
         }
@@ -178,18 +230,22 @@ impl HnswIndex {
         self.count += labels.len();
     }
 
-    /// Links the stored elements `first..first + size` into the graph.
-    fn link_batch(&mut self, first: usize, size: usize) {
+    /// Links the stored elements `first..first + size` into the graph,
+    /// splitting the work between the current pool's threads if `parallel`
+    /// (the graph is the same either way).
+    fn link_batch(&mut self, first: usize, size: usize, parallel: bool) {
         let Some(ep) = self.enter_point else {
             // The first element: the entry point, no links.
             self.enter_point = Some(first as u32);
             self.max_level = usize::from(self.levels[first]);
             return;
         };
-        let found: Vec<Found> = (first..first + size)
-            .into_par_iter()
-            .map(|id| self.search_for(id as u32, ep, first as u32))
-            .collect();
+        let search = |id: usize| self.search_for(id as u32, ep, first as u32);
+        let found: Vec<Found> = if parallel && size > 1 {
+            (first..first + size).into_par_iter().map(search).collect()
+        } else {
+            (first..first + size).map(search).collect()
+        };
         // Each new element's own lists.
         let mut back: Vec<(u32, usize, u32)> = Vec::new();
         for f in &found {
@@ -202,32 +258,34 @@ impl HnswIndex {
         back.sort_unstable();
         let groups: Vec<&[(u32, usize, u32)]> =
             back.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1).collect();
-        let updated: Vec<(u32, usize, Vec<u32>)> = groups
-            .par_iter()
-            .map(|group| {
-                let (target, level) = (group[0].0, group[0].1);
-                let words = self.level0.words();
-                let mut list = self.links(words, target, level).to_vec();
-                let cap = if level == 0 { self.max_m0 } else { self.max_m };
-                for &(_, _, new) in group.iter() {
-                    if list.len() < cap {
-                        list.push(new);
-                    } else {
-                        let base = self.vector(words, target);
-                        let mut cands: Vec<Cand> = list
-                            .iter()
-                            .chain(std::iter::once(&new))
-                            .map(|&n| Cand {
-                                dist: self.distance(self.vector(words, n), base),
-                                id: n,
-                            })
-                            .collect();
-                        list = self.heuristic(words, &mut cands, cap);
-                    }
+        let relink = |group: &&[(u32, usize, u32)]| {
+            let (target, level) = (group[0].0, group[0].1);
+            let words = self.level0.words();
+            let mut list = self.links(words, target, level).to_vec();
+            let cap = if level == 0 { self.max_m0 } else { self.max_m };
+            for &(_, _, new) in group.iter() {
+                if list.len() < cap {
+                    list.push(new);
+                } else {
+                    let base = self.vector(words, target);
+                    let mut cands: Vec<Cand> = list
+                        .iter()
+                        .chain(std::iter::once(&new))
+                        .map(|&n| Cand {
+                            dist: self.distance(self.vector(words, n), base),
+                            id: n,
+                        })
+                        .collect();
+                    list = self.heuristic(words, &mut cands, cap);
                 }
-                (target, level, list)
-            })
-            .collect();
+            }
+            (target, level, list)
+        };
+        let updated: Vec<(u32, usize, Vec<u32>)> = if parallel && groups.len() > 1 {
+            groups.par_iter().map(relink).collect()
+        } else {
+            groups.iter().map(relink).collect()
+        };
         for (target, level, list) in updated {
             self.set_links(target, level, &list);
         }
@@ -338,6 +396,61 @@ mod tests {
         let share = above as f64 / n as f64;
         assert!((share - 1.0 / 16.0).abs() < 0.003, "{share}");
         assert_eq!(random_level(7, 3, mult), random_level(7, 3, mult));
+    }
+
+    /// Rows on a circle, `n` of them, three dimensions.
+    fn rows(n: usize) -> Vec<f32> {
+        (0..n)
+            .flat_map(|i| {
+                let a = i as f32 * 0.37;
+                [a.cos(), a.sin(), (a * 0.5).cos()]
+            })
+            .collect()
+    }
+
+    fn one_at_a_time(threads: usize, n: usize) -> HnswIndex {
+        let params = crate::Params::default().max_elements(n).m(6);
+        let mut index = HnswIndex::new(crate::Space::L2, 3, params).unwrap();
+        index.set_num_threads(threads);
+        let data = rows(n);
+        let mut kept = None;
+        for row in data.chunks_exact(3) {
+            index.add_items(row, None).unwrap();
+            let now = index.pools.kept();
+            if threads > 1 {
+                // One pool for every call, made by the first.
+                let (count, pool) = now.clone().expect("a kept pool");
+                assert_eq!(count, threads);
+                let first = kept.get_or_insert_with(|| pool.clone());
+                assert!(std::sync::Arc::ptr_eq(first, &pool), "a new pool per call");
+            } else {
+                assert!(now.is_none(), "{threads} thread(s) made a pool");
+            }
+        }
+        index
+    }
+
+    fn graph(index: &HnswIndex) -> Vec<u8> {
+        let mut out = Vec::new();
+        index.write_to(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn one_thread_adds_make_no_pool_and_more_threads_keep_one() {
+        let alone = one_at_a_time(1, 300);
+        assert_eq!(graph(&alone), graph(&one_at_a_time(2, 300)));
+        assert_eq!(graph(&alone), graph(&one_at_a_time(0, 300)));
+        // Batch queries: one thread makes no pool either; a count change
+        // replaces the kept pool.
+        let queries = rows(20);
+        let on_caller = alone.knn_query_batch(&queries, 3, 1).unwrap();
+        assert!(alone.pools.kept().is_none());
+        assert_eq!(on_caller, alone.knn_query_batch(&queries, 3, 3).unwrap());
+        assert_eq!(alone.pools.kept().map(|(n, _)| n), Some(3));
+        assert_eq!(on_caller, alone.knn_query_batch(&queries, 3, 0).unwrap());
+        assert_eq!(on_caller, alone.knn_query_batch(&queries, 3, 2).unwrap());
+        assert_eq!(alone.pools.kept().map(|(n, _)| n), Some(2));
     }
 
     #[test]

@@ -168,6 +168,9 @@ pub struct HnswIndex {
     /// reuse deleted elements' slots (see `update.rs`).
     pub(crate) allow_replace_deleted: bool,
     pub(crate) scratch: Mutex<Vec<Scratch>>,
+    /// The thread pool of builds and batch queries on more than one
+    /// thread, kept between calls.
+    pub(crate) pools: crate::build::PoolCache,
     pub(crate) kernels: &'static f32_kernels::Kernels,
     pub(crate) prefetch: bool,
 }
@@ -235,6 +238,7 @@ impl HnswIndex {
             num_deleted: 0,
             allow_replace_deleted: false,
             scratch: Mutex::new(Vec::new()),
+            pools: Default::default(),
             kernels: f32_kernels::best(),
             prefetch: true,
         })
@@ -529,7 +533,9 @@ impl HnswIndex {
     }
 
     /// [`HnswIndex::knn_query`] for every row of the row-major `queries`, on
-    /// `num_threads` threads (0: all cores; hnswlib's batch `knn_query`).
+    /// `num_threads` threads (hnswlib's batch `knn_query`): 0 is the current
+    /// rayon pool (all cores unless called from a smaller pool), 1 the
+    /// calling thread, more a pool the index keeps for later calls.
     pub fn knn_query_batch(
         &self,
         queries: &[f32],
@@ -552,17 +558,14 @@ impl HnswIndex {
         if self.count == 0 {
             return Err(Error::Empty);
         }
-        let run = || {
-            queries
-                .par_chunks_exact(self.dim)
-                .map(|q| self.search(&self.prepare(q), k, None))
-                .collect()
-        };
-        if num_threads == 0 {
-            Ok(run())
-        } else {
-            Ok(crate::build::pool(num_threads)?.install(run))
-        }
+        let one = |q: &[f32]| self.search(&self.prepare(q), k, None);
+        Ok(self.pools.runner(num_threads)?.run(|parallel| {
+            if parallel {
+                queries.par_chunks_exact(self.dim).map(one).collect()
+            } else {
+                queries.chunks_exact(self.dim).map(one).collect()
+            }
+        }))
     }
 
     // ---- parameters and elements ---------------------------------------
@@ -579,7 +582,9 @@ impl HnswIndex {
         self.ef
     }
 
-    /// Threads for `add_items` (0, the default: all cores).
+    /// Threads for `add_items` (0, the default: all cores, i.e. the current
+    /// rayon pool). One thread runs on the calling thread, without a pool;
+    /// more use a pool made on first use and kept by the index.
     pub fn set_num_threads(&mut self, n: usize) {
         self.num_threads = n;
     }
