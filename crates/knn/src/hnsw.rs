@@ -146,7 +146,8 @@ impl HnswIndexer {
     /// it was built from them (dimension, labels equal to `kv`'s vocabulary
     /// in order, one item per word, a sample of stored vectors equal to
     /// `kv`'s unit vectors). Without a sidecar (a file made by hnswlib) the
-    /// labels must be the vocabulary indices.
+    /// labels must be the vocabulary indices. Labels outside `0..count` or
+    /// given to two elements are refused ([`Error::IndexMismatch`]).
     pub fn load(path: impl AsRef<Path>, kv: &KeyedVectors) -> Result<Self> {
         let path = path.as_ref();
         let indexer = Self::open(path, Some(kv.dim()))?;
@@ -158,7 +159,9 @@ impl HnswIndexer {
     /// with its sidecar when there is one (then `dim`, if given, must agree
     /// with it), otherwise `dim` is required, as hnswlib's `load_index`
     /// needs it. The index and its sidecar are opened together, never from
-    /// two different saves.
+    /// two different saves. With a sidecar (words), the labels must be
+    /// `0..count`, each on one element; without one they are only ids, and
+    /// repeated labels are accepted, as hnswlib accepts them.
     pub fn open(path: impl AsRef<Path>, dim: Option<usize>) -> Result<Self> {
         let path = path.as_ref();
         let mismatch = |what: String| Error::IndexMismatch {
@@ -210,17 +213,50 @@ impl HnswIndexer {
         let mut index = HnswIndex::load_index(path, Space::Cosine, dim, Capacity::Saved)?;
         drop(lock);
         index.set_ef(50)?;
-        if let Some(labels) = &labels {
-            if labels.len() != index.get_current_count() {
+        let indexer = HnswIndexer { index, labels };
+        if let Some(labels) = &indexer.labels {
+            if labels.len() != indexer.index.get_current_count() {
                 return Err(mismatch(format!(
                     "{} names {} words, the index holds {} items",
                     sidecar_path.display(),
                     labels.len(),
-                    index.get_current_count()
+                    indexer.index.get_current_count()
                 )));
             }
+            indexer.check_labels(path)?;
         }
-        Ok(HnswIndexer { index, labels })
+        Ok(indexer)
+    }
+
+    /// Fails unless the elements' hnswlib labels are `0..count`, each
+    /// once: a label names a word (its vocabulary index) here. hnswlib
+    /// accepts a file that gives two elements one label (its `loadIndex`
+    /// keeps the last in its lookup, and its searches return both), which
+    /// would answer one word twice and never another.
+    fn check_labels(&self, path: &Path) -> Result<()> {
+        let ids = self.index.get_ids_list();
+        let count = ids.len();
+        let mut owner = vec![u32::MAX; count];
+        for (element, &label) in ids.iter().enumerate() {
+            let what = if label >= count as u64 {
+                format!(
+                    "element {element} is labelled {label}, beyond the {count} items: labels must be the vocabulary indices 0..{count}"
+                )
+            } else if owner[label as usize] != u32::MAX {
+                format!(
+                    "elements {} and {element} are both labelled {label}: hnswlib accepts that, but here a label names one word",
+                    owner[label as usize]
+                )
+            } else {
+                owner[label as usize] = element as u32;
+                continue;
+            };
+            return Err(Error::IndexMismatch {
+                path: path.to_path_buf(),
+                what,
+            });
+        }
+        Ok(())
     }
 
     /// Whether `path` has a sidecar that describes an HNSW index (rather
@@ -234,8 +270,11 @@ impl HnswIndexer {
     /// word, labels (when known) equal to its vocabulary in order, and the
     /// stored vectors, sampled at up to 64 evenly spaced ids, equal to
     /// `kv`'s unit vectors (the checks [`crate::AnnoyIndexer::check_against`]
-    /// makes). An element's hnswlib label is its vocabulary index.
+    /// makes), and every element's hnswlib label its vocabulary index, each
+    /// label on one element (hnswlib accepts repeated labels in a file; a
+    /// word index cannot have two).
     pub fn check_against(&self, path: &Path, kv: &KeyedVectors) -> Result<()> {
+        self.check_labels(path)?;
         let stored = crate::check::Stored {
             dim: self.index.dim(),
             items: self.index.get_current_count(),

@@ -157,3 +157,57 @@ fn evaluate_reports_recall_rising_with_ef() {
     assert!(rows.iter().all(|r| r.qps > 0.0));
     assert!(indexer.evaluate(&kv, &[kv.len()], 10, &[10]).is_err());
 }
+
+/// Rewrites the label of element `element` in the hnswlib file at `path`.
+fn relabel(path: &Path, element: usize, label: u64) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+    // hnswlib's header: offsetLevel0, max_elements, count, size per element,
+    // label offset, ...; the level-0 records start at offsetLevel0 + 96.
+    let (record, label_offset) = (word(24), word(32));
+    let at = 96 + word(0) + element * record + label_offset;
+    bytes[at..at + 8].copy_from_slice(&label.to_le_bytes());
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn refuses_labels_that_are_not_one_per_word() {
+    let kv = vectors();
+    let indexer = HnswIndexer::builder(&kv)
+        .m(8)
+        .ef_construction(50)
+        .seed(1)
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.hnsw");
+    indexer.save(&path).unwrap();
+    // Two elements labelled 2 (hnswlib loads such a file and returns both).
+    relabel(&path, 3, 2);
+    let raw =
+        hnsw::HnswIndex::load_index(&path, hnsw::Space::Cosine, kv.dim(), hnsw::Capacity::Saved)
+            .unwrap();
+    assert_eq!(raw.get_ids_list()[2..4], [2, 2]);
+    let message = |result: Result<HnswIndexer, Error>| match result {
+        Err(e @ Error::IndexMismatch { .. }) => e.to_string(),
+        other => panic!("not refused: {other:?}"),
+    };
+    let with_words = message(HnswIndexer::open(&path, None));
+    assert!(
+        with_words.contains("elements 2 and 3 are both labelled 2"),
+        "{with_words}"
+    );
+    assert!(message(HnswIndexer::load(&path, &kv)).contains("both labelled 2"));
+    // Without the sidecar labels are ids only: opened as hnswlib opens it,
+    // refused against the vectors.
+    std::fs::remove_file(Sidecar::path_for(&path)).unwrap();
+    assert!(HnswIndexer::open(&path, Some(kv.dim())).is_ok());
+    assert!(message(HnswIndexer::load(&path, &kv)).contains("both labelled 2"));
+    // A label beyond the vocabulary.
+    relabel(&path, 3, kv.len() as u64 + 5);
+    let beyond = message(HnswIndexer::load(&path, &kv));
+    assert!(
+        beyond.contains(&format!("element 3 is labelled {}", kv.len() + 5)),
+        "{beyond}"
+    );
+}
