@@ -210,7 +210,8 @@ fn tagged_corpora_and_bad_input() {
         path(&dir.path().join("bad.d2v")),
     ]);
     failed_with(&out, &["bad.txt", "line 2", "no tab"]);
-    // An empty corpus; an output that is the input; dm_concat; no model.
+    // An empty corpus; an output that is the input; dm_concat trains and
+    // infers; no model.
     let empty = dir.path().join("empty.txt");
     std::fs::write(&empty, "").unwrap();
     let out = w2v(&[
@@ -236,16 +237,35 @@ fn tagged_corpora_and_bad_input() {
         std::fs::read(&tagged).unwrap().len() > 1000,
         "the input survives"
     );
-    let out = w2v(&[
+    let concat = dir.path().join("c.d2v");
+    succeeded(&w2v(&[
         "doc2vec",
         "train",
+        "--quiet",
         "--corpus",
         path(&tagged),
+        "--tagged",
         "--dm-concat",
+        "--min-count",
+        "1",
         "--out",
-        path(&dir.path().join("c.d2v")),
+        path(&concat),
+    ]));
+    let out = w2v(&[
+        "doc2vec",
+        "infer",
+        "--model",
+        path(&concat),
+        "--text",
+        "the kernel",
     ]);
-    failed_with(&out, &["--dm-concat"]);
+    succeeded(&out);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .count(),
+        100
+    );
     let out = w2v(&[
         "doc2vec",
         "infer",

@@ -155,6 +155,61 @@ pub(crate) fn cbow<I: Rows, O: Rows>(
     }
 }
 
+/// Concatenation (PV-DM with `dm_concat`): the input rows side by side form
+/// one vector of `inputs * dim` values, predicted against every output row
+/// (as wide); each output row receives `g·x` and each input row its slice
+/// of the input delta, as gensim's `train_document_dm_concat`.
+pub(crate) fn concat<I: Rows, O: Rows>(
+    input: &I,
+    output: &O,
+    batch: Batch<'_>,
+    sigmoid: &Sigmoid,
+    s: &mut Scratch,
+) {
+    let d = input.dim();
+    let (m, t) = (batch.inputs.len(), batch.targets.len());
+    let width = m * d;
+    if m == 0 || t == 0 {
+        return;
+    }
+    assert_eq!(
+        output.dim(),
+        width,
+        "output rows as wide as the inputs side by side"
+    );
+    s.x.resize(width, 0.0);
+    for (row, x) in batch.inputs.iter().zip(s.x.chunks_exact_mut(d)) {
+        input.gather(*row, x);
+    }
+    s.dx.clear();
+    s.dx.resize(width, 0.0);
+    s.y.resize(t * width, 0.0);
+    for (row, y) in batch.targets.iter().zip(s.y.chunks_exact_mut(width)) {
+        output.gather(*row, y);
+    }
+    (s.kernels.pairs)(&mut Pairs {
+        x: &s.x,
+        y: &s.y,
+        labels: batch.labels,
+        alpha: batch.alpha,
+        sigmoid,
+        dx: &mut s.dx,
+        dy: None,
+        g: &mut s.g,
+        d: width,
+    });
+    if output.learns() {
+        for (&r, &g) in batch.targets.iter().zip(&s.g) {
+            if g != 0.0 {
+                output.add_scaled(r, g, &s.x);
+            }
+        }
+    }
+    for (row, dx) in batch.inputs.iter().zip(s.dx.chunks_exact(d)) {
+        input.add(*row, dx);
+    }
+}
+
 /// Sizes the buffers for `m` inputs and `t` outputs and zeroes the
 /// deltas (the rows are overwritten by their gathers).
 fn prepare(s: &mut Scratch, m: usize, t: usize, d: usize) {

@@ -47,6 +47,32 @@ pub struct Word2Vec {
     /// Output weights of hierarchical softmax (one row per inner node).
     pub(crate) syn1: Option<Weights>,
     pub(crate) epochs_trained: usize,
+    /// Columns of the output weights: the vector size, or Doc2Vec's
+    /// concatenated context (`dm_concat`).
+    pub(crate) output_dim: usize,
+}
+
+/// How a model's matrices are laid out beyond word2vec's: Doc2Vec's
+/// document rows, the null word and the output width of `dm_concat`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Layout {
+    /// Input rows after the words (document vectors).
+    pub(crate) doc_rows: u64,
+    /// Add gensim's null word `'\0'` (count 1) to the vocabulary.
+    pub(crate) null_word: bool,
+    /// Columns of the output weights, if not the vector size.
+    pub(crate) output_dim: Option<usize>,
+}
+
+/// gensim's null word, which pads `dm_concat` windows.
+pub(crate) const NULL_WORD: &str = "\0";
+
+/// Output matrices of a model being assembled, `dim` columns each; those
+/// not given start at zero.
+struct Outputs {
+    dim: usize,
+    syn1neg: Option<Weights>,
+    syn1: Option<Weights>,
 }
 
 impl Word2Vec {
@@ -62,15 +88,16 @@ impl Word2Vec {
             threads: params.workers,
         };
         let vocab = Vocab::build_with(corpus, &options)?;
-        Self::from_vocab(params, &vocab, 0)
+        Self::from_vocab(params, &vocab, &Layout::default())
     }
 
-    /// A model of `vocab`'s words, its weights initialised: input vectors
-    /// uniform in `[-1/dim, 1/dim)` from `params.seed`, then `doc_rows`
-    /// more input rows (Doc2Vec's document vectors) from `params.seed +
-    /// 7919`, as gensim seeds `dv`; output weights zero. Fails on an empty
-    /// vocabulary, or matrices this machine cannot hold.
-    pub(crate) fn from_vocab(params: Params, vocab: &Vocab, doc_rows: u64) -> Result<Self> {
+    /// A model of `vocab`'s words (and the null word, if `layout` asks),
+    /// its weights initialised: input vectors uniform in `[-1/dim, 1/dim)`
+    /// from `params.seed`, then `layout.doc_rows` more input rows
+    /// (Doc2Vec's document vectors) from `params.seed + 7919`, as gensim
+    /// seeds `dv`; output weights zero. Fails on an empty vocabulary, or
+    /// matrices this machine cannot hold.
+    pub(crate) fn from_vocab(params: Params, vocab: &Vocab, layout: &Layout) -> Result<Self> {
         if vocab.is_empty() {
             return Err(Error::EmptyVocab {
                 min_count: vocab.stats().effective_min_count,
@@ -84,27 +111,38 @@ impl Word2Vec {
             vocab.stats().raw_words
         );
         let d = params.vector_size;
-        check_memory(vocab.len(), doc_rows, &params)?;
-        let doc_rows = doc_rows as usize;
+        let output_dim = layout.output_dim.unwrap_or(d);
+        let mut words = vocab.words().to_vec();
+        let mut counts = vocab.counts().to_vec();
+        if layout.null_word {
+            // gensim adds '\0' with count 1 after min_count, then sorts by
+            // descending count; inserted last, it leads the words of count 1.
+            let at = counts.partition_point(|&c| c > 1);
+            words.insert(at, NULL_WORD.into());
+            counts.insert(at, 1);
+        }
+        check_memory(words.len(), layout.doc_rows, output_dim, &params)?;
+        let doc_rows = layout.doc_rows as usize;
         let uniform = |seed: u64, rows: usize| {
             let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
             (0..rows * d).map(move |_| (rng.random::<f32>() * 2.0 - 1.0) / d as f32)
         };
         let syn0 = Weights::from_values(
-            uniform(params.seed, vocab.len())
+            uniform(params.seed, words.len())
                 .chain(uniform(params.seed.wrapping_add(7919), doc_rows)),
             d,
         );
-        let words = vocab.words().to_vec();
-        let counts = vocab.counts().to_vec();
         Ok(Self::assemble(
             params,
             words,
             counts,
             vocab.stats().raw_words,
             syn0,
-            None,
-            None,
+            Outputs {
+                dim: output_dim,
+                syn1neg: None,
+                syn1: None,
+            },
             0,
         ))
     }
@@ -129,12 +167,15 @@ impl Word2Vec {
         counts: Vec<u64>,
         corpus_words: u64,
         syn0: Weights,
-        syn1neg: Option<Weights>,
-        syn1: Option<Weights>,
+        outputs: Outputs,
         epochs_trained: usize,
     ) -> Self {
         let n = words.len();
-        let d = params.vector_size;
+        let Outputs {
+            dim: d,
+            syn1neg,
+            syn1,
+        } = outputs;
         let index = words
             .iter()
             .enumerate()
@@ -156,6 +197,7 @@ impl Word2Vec {
             syn1neg,
             syn1,
             epochs_trained,
+            output_dim: d,
         }
     }
 
@@ -263,6 +305,7 @@ impl Word2Vec {
             params: self.params.clone(),
             corpus_words: self.corpus_words,
             epochs_trained: self.epochs_trained,
+            output_dim: (self.output_dim != self.params.vector_size).then_some(self.output_dim),
         };
         let json = serde_json::to_vec_pretty(&meta).expect("metadata serialises");
         let staged = files.stage(&sibling(path, "json"))?;
@@ -311,15 +354,19 @@ impl Word2Vec {
             .ok_or_else(|| bad("the vectors carry no counts".into()))?
             .to_vec();
         let words = wv.index_to_key().to_vec();
+        let output_dim = meta.output_dim.unwrap_or(d);
         let load_output = |suffix: &str, rows: usize| -> Result<Weights> {
             let kv = KeyedVectors::load(sibling(path, suffix))?;
-            if kv.vectors().dim() != (rows, d) {
+            if kv.vectors().dim() != (rows, output_dim) {
                 return Err(bad(format!(
-                    "{suffix} is {:?}, expected ({rows}, {d})",
+                    "{suffix} is {:?}, expected ({rows}, {output_dim})",
                     kv.vectors().dim()
                 )));
             }
-            Ok(Weights::from_values(kv.vectors().iter().copied(), d))
+            Ok(Weights::from_values(
+                kv.vectors().iter().copied(),
+                output_dim,
+            ))
         };
         let n = words.len();
         let syn1neg = (meta.params.negative > 0)
@@ -337,8 +384,11 @@ impl Word2Vec {
             counts,
             meta.corpus_words,
             syn0,
-            syn1neg,
-            syn1,
+            Outputs {
+                dim: output_dim,
+                syn1neg,
+                syn1,
+            },
             meta.epochs_trained,
         ))
     }
@@ -376,6 +426,9 @@ struct Meta {
     params: Params,
     corpus_words: u64,
     epochs_trained: usize,
+    /// Columns of the output weights when not `params.vector_size`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    output_dim: Option<usize>,
 }
 
 /// Fails, before anything is allocated, if the matrices of a model of
@@ -383,7 +436,7 @@ struct Meta {
 /// allocated: their size overflows, the rows do not fit 32-bit ids, or
 /// the allocator refuses it (tried, and released at once: no page is
 /// touched).
-fn check_memory(words: usize, doc_rows: u64, params: &Params) -> Result<()> {
+fn check_memory(words: usize, doc_rows: u64, output_dim: usize, params: &Params) -> Result<()> {
     let outputs = usize::from(params.negative > 0) + usize::from(params.hs);
     let rows = usize::try_from(doc_rows)
         .ok()
@@ -392,8 +445,8 @@ fn check_memory(words: usize, doc_rows: u64, params: &Params) -> Result<()> {
     let bytes = rows.and_then(|rows| {
         let floats = words
             .checked_mul(outputs)?
-            .checked_add(rows)?
-            .checked_mul(params.vector_size)?;
+            .checked_mul(output_dim)?
+            .checked_add(rows.checked_mul(params.vector_size)?)?;
         floats.checked_mul(4)
     });
     let fits = bytes.is_some_and(|bytes| {

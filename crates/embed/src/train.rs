@@ -48,10 +48,8 @@ pub(crate) struct DocsView<'a> {
     pub(crate) tags: &'a DocTags,
     /// The input row of the first document vector (the vocabulary's size).
     pub(crate) first_row: u32,
-    /// Whether each position's window of words is an input too (PV-DM,
-    /// and PV-DBOW with `dbow_words`); pure PV-DBOW trains from the tags
-    /// alone.
-    pub(crate) window_words: bool,
+    /// How each position's inputs are formed.
+    pub(crate) inputs: Inputs,
 }
 
 /// A corpus training can read in parallel: sentences ([`Corpus`]) or
@@ -340,7 +338,7 @@ fn work<R: TextReader>(
         syn1neg: model.syn1neg,
         syn1: model.syn1,
     };
-    let window_words = model.docs.is_none_or(|docs| docs.window_words);
+    let inputs = model.docs.map_or(Inputs::Windows, |docs| docs.inputs);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut text = R::Text::default();
     let mut ids = Vec::new();
@@ -388,7 +386,7 @@ fn work<R: TextReader>(
         let text = Text {
             ids: &ids,
             tags: &tags,
-            window_words,
+            inputs,
         };
         train_text(
             &net,
@@ -433,6 +431,25 @@ const HOT_LEVELS: usize = 6;
 /// How many centre words ahead the rows of the next batches are prefetched.
 const LOOKAHEAD: usize = 2;
 
+/// What each position of a text feeds the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Inputs {
+    /// Its reduced window of words, and the tags: word2vec, PV-DM, PV-DBOW
+    /// with `dbow_words`. The architecture decides how they combine.
+    Windows,
+    /// The tags alone: PV-DBOW.
+    Tags,
+    /// The tags and the full window side by side (PV-DM with `dm_concat`);
+    /// positions past either end of the text are the `null` word's row.
+    /// Texts with another number of tags than `tag_count` are skipped.
+    Concat {
+        /// Tags a text must have.
+        tag_count: usize,
+        /// The null word's row.
+        null: u32,
+    },
+}
+
 /// One text to train on: its word ids (after the vocabulary and
 /// downsampling) and the input rows of its tags.
 #[derive(Clone, Copy)]
@@ -440,8 +457,8 @@ pub(crate) struct Text<'a> {
     pub(crate) ids: &'a [u32],
     /// Input rows that join every position's inputs (a document's vectors).
     pub(crate) tags: &'a [u32],
-    /// Whether each position's window of words is an input.
-    pub(crate) window_words: bool,
+    /// How each position's inputs are formed.
+    pub(crate) inputs: Inputs,
 }
 
 /// Trains on one text: for each centre word, its inputs (its reduced
@@ -463,7 +480,11 @@ pub(crate) fn train_text<I: Rows, O: Rows>(
 ) {
     let ids = text.ids;
     // A lone word without tags has no input and draws nothing.
-    let has_inputs = (text.window_words && ids.len() > 1) || !text.tags.is_empty();
+    let has_inputs = match text.inputs {
+        Inputs::Windows => ids.len() > 1 || !text.tags.is_empty(),
+        Inputs::Tags => !text.tags.is_empty(),
+        Inputs::Concat { tag_count, .. } => text.tags.len() == tag_count,
+    };
     if !has_inputs {
         return;
     }
@@ -471,16 +492,12 @@ pub(crate) fn train_text<I: Rows, O: Rows>(
     b.negatives.clear();
     b.negatives_end.clear();
     for &centre in ids {
-        let shrink = if p.shrink_windows && text.window_words {
-            rng.random_range(0..p.window)
-        } else {
-            0
+        let reach = match text.inputs {
+            Inputs::Windows if p.shrink_windows => p.window - rng.random_range(0..p.window),
+            Inputs::Windows | Inputs::Concat { .. } => p.window,
+            Inputs::Tags => 0,
         };
-        b.reach.push(if text.window_words {
-            p.window - shrink
-        } else {
-            0
-        });
+        b.reach.push(reach);
         if net.syn1neg.is_some() {
             for _ in 0..p.negative {
                 let word = tables.negatives.draw(rng.next_u32());
@@ -491,7 +508,7 @@ pub(crate) fn train_text<I: Rows, O: Rows>(
         }
         b.negatives_end.push(b.negatives.len());
     }
-    if !text.window_words {
+    if text.inputs == Inputs::Tags {
         train_tags_only(net, tables, p, text, alpha, b);
         return;
     }
@@ -503,11 +520,26 @@ pub(crate) fn train_text<I: Rows, O: Rows>(
             prefetch(net, tables, ids, i + LOOKAHEAD, b);
         }
         let reach = b.reach[i];
-        let (lo, hi) = (i.saturating_sub(reach), (i + reach + 1).min(ids.len()));
         b.inputs.clear();
-        b.inputs.extend_from_slice(&ids[lo..i]);
-        b.inputs.extend_from_slice(&ids[i + 1..hi]);
-        b.inputs.extend_from_slice(text.tags);
+        let concat = match text.inputs {
+            Inputs::Concat { null, .. } => {
+                b.inputs.extend_from_slice(text.tags);
+                let word = |j: usize| ids.get(j).copied().unwrap_or(null);
+                b.inputs.extend(
+                    (i as isize - reach as isize..i as isize)
+                        .map(|j| usize::try_from(j).map_or(null, word)),
+                );
+                b.inputs.extend((i + 1..=i + reach).map(word));
+                true
+            }
+            _ => {
+                let (lo, hi) = (i.saturating_sub(reach), (i + reach + 1).min(ids.len()));
+                b.inputs.extend_from_slice(&ids[lo..i]);
+                b.inputs.extend_from_slice(&ids[i + 1..hi]);
+                b.inputs.extend_from_slice(text.tags);
+                false
+            }
+        };
         if let Some(syn1neg) = net.syn1neg {
             let start = if i == 0 { 0 } else { b.negatives_end[i - 1] };
             b.targets.clear();
@@ -523,7 +555,7 @@ pub(crate) fn train_text<I: Rows, O: Rows>(
                 labels: &b.labels,
                 alpha,
             };
-            update(p, tables, net.input, syn1neg, batch, &mut b.scratch);
+            update(p, tables, concat, net.input, syn1neg, batch, &mut b.scratch);
         }
         if let (Some(syn1), Some(huffman)) = (net.syn1, &tables.huffman) {
             b.labels.clear();
@@ -540,7 +572,7 @@ pub(crate) fn train_text<I: Rows, O: Rows>(
                 labels: &b.labels,
                 alpha,
             };
-            update(p, tables, net.input, syn1, batch, &mut b.scratch);
+            update(p, tables, concat, net.input, syn1, batch, &mut b.scratch);
         }
     }
 }
@@ -585,7 +617,7 @@ fn train_tags_only<I: Rows, O: Rows>(
                 labels: &b.labels,
                 alpha,
             };
-            update(p, tables, net.input, syn1neg, batch, &mut b.scratch);
+            update(p, tables, false, net.input, syn1neg, batch, &mut b.scratch);
         }
         if let (Some(syn1), Some(huffman)) = (net.syn1, &tables.huffman) {
             b.targets.clear();
@@ -601,7 +633,7 @@ fn train_tags_only<I: Rows, O: Rows>(
                 labels: &b.labels,
                 alpha,
             };
-            update(p, tables, net.input, syn1, batch, &mut b.scratch);
+            update(p, tables, false, net.input, syn1, batch, &mut b.scratch);
         }
     }
 }
@@ -636,19 +668,22 @@ fn prefetch<I: Rows, O: Rows>(
     }
 }
 
+/// One batch through the architecture's kernel (`concat`: PV-DM with the
+/// inputs side by side).
 fn update<I: Rows, O: Rows>(
     p: &Params,
     tables: &Tables,
+    concat: bool,
     input: &I,
     output: &O,
     batch: Batch<'_>,
     scratch: &mut Scratch,
 ) {
+    let sigmoid = &tables.sigmoid;
     match p.architecture {
-        Architecture::SkipGram => kernel::skip_gram(input, output, batch, &tables.sigmoid, scratch),
-        Architecture::Cbow => {
-            kernel::cbow(input, output, batch, p.cbow_mean, &tables.sigmoid, scratch)
-        }
+        _ if concat => kernel::concat(input, output, batch, sigmoid, scratch),
+        Architecture::SkipGram => kernel::skip_gram(input, output, batch, sigmoid, scratch),
+        Architecture::Cbow => kernel::cbow(input, output, batch, p.cbow_mean, sigmoid, scratch),
     }
 }
 

@@ -54,10 +54,23 @@ fn every_mode_trains_reproducibly_with_one_worker() {
             cases.push(p);
         }
     }
+    for (hs, negative) in [(false, 5), (true, 0)] {
+        let mut p = params(true);
+        p.dm_concat = true;
+        p.training.window = 2;
+        p.training.hs = hs;
+        p.training.negative = negative;
+        cases.push(p);
+    }
     for p in cases {
         let name = format!(
-            "dm={} dbow_words={} mean={} hs={} negative={}",
-            p.dm, p.dbow_words, p.training.cbow_mean, p.training.hs, p.training.negative
+            "dm={} dbow_words={} concat={} mean={} hs={} negative={}",
+            p.dm,
+            p.dbow_words,
+            p.dm_concat,
+            p.training.cbow_mean,
+            p.training.hs,
+            p.training.negative
         );
         let before = Doc2Vec::build_vocab(&documents, p.clone()).unwrap();
         let (a, b) = (train(&documents, p.clone()), train(&documents, p.clone()));
@@ -199,6 +212,24 @@ fn a_saved_model_loads_whole_and_trains_on() {
     assert_eq!(loaded.dv().unwrap(), model.dv().unwrap());
     assert_eq!(loaded.epochs_trained(), 3);
 
+    // A dm_concat model: wider output rows and the null word, kept whole.
+    let mut p = params(true);
+    p.dm_concat = true;
+    let concat = train(&documents, p);
+    assert!(
+        concat.wv().get_vector("\0").is_ok(),
+        "the null word pads windows"
+    );
+    let concat_path = dir.path().join("concat.d2v");
+    concat.save(&concat_path).unwrap();
+    let reloaded = Doc2Vec::load(&concat_path).unwrap();
+    assert_eq!(reloaded.dv().unwrap(), concat.dv().unwrap());
+    assert_eq!(
+        reloaded.infer_vector(&words, &options).unwrap(),
+        concat.infer_vector(&words, &options).unwrap()
+    );
+    assert_eq!(reloaded.to_string(), concat.to_string());
+
     // A word2vec model is not a Doc2Vec model.
     std::fs::remove_file(dir.path().join("model.d2v.doc2vec.json")).unwrap();
     assert!(matches!(Doc2Vec::load(&path), Err(Error::Io { .. })));
@@ -298,7 +329,11 @@ fn lee_documents_find_themselves_as_often_as_with_gensim() {
         .unwrap()
         .map(|d| d.unwrap().words)
         .collect();
-    for (mode, dm) in [("dm", true), ("dbow", false)] {
+    for (mode, dm, dm_concat) in [
+        ("dm", true, false),
+        ("dbow", false, false),
+        ("dm_concat", true, true),
+    ] {
         let gensim = expected[mode]["self_nearest_of_300"].as_array().unwrap();
         let gensim_mean =
             gensim.iter().map(|v| v.as_f64().unwrap()).sum::<f64>() / gensim.len() as f64;
@@ -311,6 +346,7 @@ fn lee_documents_find_themselves_as_often_as_with_gensim() {
                 ..Doc2VecParams::default().training
             },
             dm,
+            dm_concat,
             ..Doc2VecParams::default()
         };
         let model = train(&documents, p);

@@ -54,8 +54,9 @@ pub struct TrainArgs {
     /// PV-DM: sum the context and document vectors (gensim's cbow_mean=0).
     #[arg(long, conflicts_with = "dbow")]
     dm_sum: bool,
-    /// PV-DM with concatenated context vectors: not implemented (refused).
-    #[arg(long, conflicts_with = "dbow")]
+    /// PV-DM with the document vector and the full window of word vectors
+    /// concatenated (gensim's dm_concat): a much larger, slower model.
+    #[arg(long, conflicts_with_all = ["dbow", "dm_sum", "dm_mean"])]
     dm_concat: bool,
     /// Vector dimension.
     #[arg(long, default_value_t = 100)]
@@ -107,11 +108,6 @@ pub struct TrainArgs {
 }
 
 fn train(args: TrainArgs, ui: &Ui) -> anyhow::Result<()> {
-    if args.dm_concat {
-        anyhow::bail!(
-            "--dm-concat is not implemented; use PV-DM (--dm, mean or --dm-sum) or --dbow"
-        );
-    }
     let mut outputs = Doc2Vec::files(&args.out);
     outputs.extend(args.doc_vectors.clone());
     outputs.extend(args.vectors.clone());
@@ -142,6 +138,8 @@ fn train(args: TrainArgs, ui: &Ui) -> anyhow::Result<()> {
         },
         dm: !args.dbow,
         dbow_words: args.dbow_words,
+        dm_concat: args.dm_concat,
+        ..Doc2VecParams::default()
     };
     let documents = if args.tagged {
         Documents::tagged(&args.corpus)

@@ -92,7 +92,9 @@ impl Doc2Vec {
     /// rate falling linearly from `alpha` (first pass) to `min_alpha`
     /// (last pass), against the model's word vectors and output weights,
     /// which stay unchanged. PV-DBOW infers from the document vector alone,
-    /// even for a `dbow_words` model, as gensim does.
+    /// even for a `dbow_words` model, as gensim does; a `dm_concat` model
+    /// with `dm_tag_count` other than 1 returns the start vector, as
+    /// gensim's does.
     ///
     /// Deterministic: the same model, words and seed give the same vector
     /// in any process (gensim's depends on Python's per-process string
@@ -206,7 +208,7 @@ impl Run {
             let text = Text {
                 ids: &ids,
                 tags: &[doc_row],
-                window_words: model.params.dm,
+                inputs: model.inputs(model.params.dm),
             };
             let alpha = self.alpha - epoch as f32 * delta;
             train_text(

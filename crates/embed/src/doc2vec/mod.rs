@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 use vecstore::{Format, KeyedVectors, WriteOptions};
 
 use crate::error::{Error, Result};
-use crate::model::{sibling, Word2Vec};
-use crate::train::{self, DocsView, Progress, TrainReport};
+use crate::model::{sibling, Layout, Word2Vec, NULL_WORD};
+use crate::train::{self, DocsView, Inputs, Progress, TrainReport};
 use crate::weights::Weights;
 
 pub use infer::Inference;
@@ -86,7 +86,12 @@ impl Doc2Vec {
             vocab.stats().sentences,
             tags.len()
         );
-        let words = Word2Vec::from_vocab(training, &vocab, tags.len())?;
+        let layout = Layout {
+            doc_rows: tags.len(),
+            null_word: params.dm_concat,
+            output_dim: params.layer1_size(),
+        };
+        let words = Word2Vec::from_vocab(training, &vocab, &layout)?;
         Ok(Doc2Vec {
             params,
             words,
@@ -123,13 +128,28 @@ impl Doc2Vec {
             docs: Some(DocsView {
                 tags: &self.tags,
                 first_row: self.first_doc_row(),
-                window_words: self.params.window_words(),
+                inputs: self.inputs(self.params.window_words()),
             }),
             ..self.words.view()
         };
         let report = train::train(view, documents, epochs, progress)?;
         self.words.epochs_trained += epochs;
         Ok(report)
+    }
+
+    /// How each position's inputs are formed: the tags side by side with
+    /// the full window when concatenating, else with the reduced window
+    /// if `window_words`, else the tags alone.
+    fn inputs(&self, window_words: bool) -> Inputs {
+        let null = self.words.index.get(NULL_WORD).copied();
+        match null {
+            Some(null) if self.params.concatenates() => Inputs::Concat {
+                tag_count: self.params.dm_tag_count,
+                null,
+            },
+            _ if window_words => Inputs::Windows,
+            _ => Inputs::Tags,
+        }
     }
 
     /// The input row of the first document vector.
@@ -276,6 +296,8 @@ impl Doc2Vec {
             format: META_FORMAT.into(),
             dm: self.params.dm,
             dbow_words: self.params.dbow_words,
+            dm_concat: self.params.dm_concat,
+            dm_tag_count: self.params.dm_tag_count,
             int_tags: self.tags.int_rows(),
         };
         let json = serde_json::to_vec_pretty(&meta).expect("metadata serialises");
@@ -359,7 +381,20 @@ impl Doc2Vec {
             training: words.params.clone(),
             dm: meta.dm,
             dbow_words: meta.dbow_words,
+            dm_concat: meta.dm_concat,
+            dm_tag_count: meta.dm_tag_count,
         };
+        params.validate()?;
+        if params.layer1_size() != Some(words.output_dim) {
+            return Err(bad(format!(
+                "output weights have {} columns, the parameters say {:?}",
+                words.output_dim,
+                params.layer1_size()
+            )));
+        }
+        if params.dm_concat && !words.index.contains_key(NULL_WORD) {
+            return Err(bad("a dm_concat model without the null word".into()));
+        }
         Ok(Doc2Vec {
             params,
             words,
@@ -374,6 +409,7 @@ impl std::fmt::Display for Doc2Vec {
         let p = &self.params;
         let t = &p.training;
         let mode = match (p.dm, t.cbow_mean, p.dbow_words) {
+            _ if p.concatenates() => "dm/c",
             (true, true, _) => "dm/m",
             (true, false, _) => "dm/s",
             (false, _, true) => "dbow+w",
@@ -431,12 +467,20 @@ impl Default for Export<'_> {
 
 const META_FORMAT: &str = "w2v-annoy doc2vec model 1";
 
+fn one() -> usize {
+    1
+}
+
 /// The `<path>.doc2vec.json` file of a saved model.
 #[derive(Debug, Serialize, Deserialize)]
 struct Meta {
     format: String,
     dm: bool,
     dbow_words: bool,
+    #[serde(default)]
+    dm_concat: bool,
+    #[serde(default = "one")]
+    dm_tag_count: usize,
     /// Rows of integer tags; the other rows of `.dv` are string tags.
     int_tags: u64,
 }
