@@ -44,6 +44,34 @@ fn quick_tutorial_runs_every_step_and_writes_the_report() {
     );
     // A share, not a sum: 40 trees find most true neighbours.
     assert!(last > 0.8 && last <= 1.0, "recall@10 with 40 trees: {last}");
+    // Exact vs Annoy vs HNSW: the exact point finds every true neighbour,
+    // more search_k or ef finds more, and each index has a size and a
+    // build time.
+    let compare = &report["comparison"];
+    assert_eq!(compare["queries"], 300);
+    let curve = |method: &str| -> Vec<f64> {
+        compare[method]["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                assert!(p["ms_per_query"].as_f64().unwrap() > 0.0, "{p}");
+                p["recall_at_10"].as_f64().unwrap()
+            })
+            .collect()
+    };
+    assert_eq!(curve("exact"), [1.0]);
+    for (method, points, floor) in [("annoy", 4, 0.95), ("hnsw", 4, 0.98)] {
+        let recall = curve(method);
+        assert_eq!(recall.len(), points, "{method}");
+        assert!(
+            recall.windows(2).all(|w| w[1] >= w[0] - 1e-9),
+            "{method}: recall does not rise with the setting: {recall:?}"
+        );
+        assert!(recall[points - 1] >= floor, "{method}: {recall:?}");
+        assert!(compare[method]["index_bytes"].as_u64().unwrap() > 0);
+        assert!(compare[method]["build_seconds"].as_f64().unwrap() > 0.0);
+    }
     assert_eq!(report["export"]["round_trip_identical"], true);
     // Doc2Vec on gensim's Lee corpus: the indexer answers for document
     // vectors, and gensim's check passes (gensim: 292 of 300).
@@ -53,12 +81,14 @@ fn quick_tutorial_runs_every_step_and_writes_the_report() {
     assert!(d2v["recall_at_10"].as_f64().unwrap() > 0.8, "{d2v}");
     assert_eq!(d2v["checked"], 300);
     assert!(d2v["self_nearest"].as_u64().unwrap() >= 270, "{d2v}");
-    assert_eq!(report["step_seconds"].as_array().unwrap().len(), 9);
+    assert_eq!(report["step_seconds"].as_array().unwrap().len(), 10);
     for file in [
         "report.md",
         "sweep.csv",
         "index.ann",
         "index.ann.dict",
+        "index.hnsw",
+        "index.hnsw.dict",
         "model.kv",
         "vectors.txt",
         "vectors.bin",

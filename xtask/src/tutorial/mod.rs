@@ -2,6 +2,7 @@
 //! word2vec" tutorial, every step, with our crates, printing what it printed
 //! and writing a report (`report.md`, `report.json`) and charts.
 
+mod compare;
 mod doc2vec;
 pub mod memory;
 mod plot;
@@ -65,6 +66,9 @@ pub struct Report {
     pub memory: Vec<memory::ProcessMemory>,
     /// The num_trees sweep.
     pub sweep: Vec<plot::SweepPoint>,
+    /// Exact vs Annoy vs HNSW: recall@10 against time per query, build
+    /// time and index size of each.
+    pub comparison: compare::Comparison,
     /// Export to and import from the word2vec formats.
     pub export: steps::Export,
     /// The Doc2Vec step, when run.

@@ -77,7 +77,7 @@ pub struct Persistence {
     pub index_bytes: u64,
 }
 
-/// Step 8's checks.
+/// Step 9's checks.
 #[derive(Debug, Default, Serialize)]
 pub struct Export {
     /// The first lines of the text file.
@@ -94,7 +94,11 @@ pub struct Export {
 
 /// The exact top `k` neighbours of the vocabulary rows `ids` (each
 /// including itself), through batched matrix products.
-fn exact_neighbours(kv: &KeyedVectors, ids: &[usize], k: usize) -> Vec<Vec<(usize, f32)>> {
+pub(super) fn exact_neighbours(
+    kv: &KeyedVectors,
+    ids: &[usize],
+    k: usize,
+) -> Vec<Vec<(usize, f32)>> {
     let normed = kv.normed_vectors();
     let queries =
         ndarray::Array2::from_shape_fn((ids.len(), kv.dim()), |(i, j)| normed[[ids[i], j]]);
@@ -155,7 +159,7 @@ impl Tutorial {
         }
     }
 
-    /// Runs steps 1 to 8 (and 9 with `--doc2vec`), timing each.
+    /// Runs steps 1 to 9 (and 10 with `--doc2vec`), timing each.
     pub fn run_all(&mut self) -> anyhow::Result<()> {
         let corpus = self.step("1. corpus", |t| t.corpus())?;
         let model = self.step("2. training", |t| t.train(&corpus))?;
@@ -171,12 +175,15 @@ impl Tutorial {
             t.memory(&model_path, &index_path, trees)
         })?;
         // Each step from here holds only what it uses: the sweep its forest
-        // and its exact answers, step 8 the vectors read back from the saved
-        // model.
+        // and its exact answers, steps 8 and 9 the vectors read back from the
+        // saved model.
         self.step("7. num_trees sweep", |t| t.sweep(kv))?;
-        self.step("8. word2vec formats", |t| t.export(&model_path))?;
+        self.step("8. exact vs Annoy vs HNSW", |t| {
+            t.compare(&model_path, &index_path, trees)
+        })?;
+        self.step("9. word2vec formats", |t| t.export(&model_path))?;
         if self.args.doc2vec {
-            let report = self.step("9. Doc2Vec", |t| {
+            let report = self.step("10. Doc2Vec", |t| {
                 let say = |line: String| t.say(line);
                 super::doc2vec::run(
                     t.args.documents.as_ref(),
@@ -560,7 +567,43 @@ impl Tutorial {
         Ok(())
     }
 
-    /// Step 8: export the vectors of the saved model, show, import,
+    /// Step 8: exact search, Annoy (the forest saved in step 5, at several
+    /// `search_k`) and HNSW (built here, at several `ef`) on the vectors of
+    /// the saved model: recall@10 against time per query, and a chart.
+    fn compare(&mut self, model: &Path, annoy: &Path, trees: usize) -> anyhow::Result<()> {
+        let kv = KeyedVectors::load(model)?;
+        let ids = self.sample(&kv, if self.args.quick { 300 } else { 1000 });
+        let settings = super::compare::Settings::new(self.args.quick);
+        let say = |line: String| self.say(line);
+        let comparison = super::compare::run(
+            &kv,
+            &ids,
+            annoy,
+            self.report.timing.build_seconds,
+            trees,
+            &self.args.out.join("index.hnsw"),
+            &settings,
+            self.args.seed,
+            self.threads(),
+            &say,
+        )?;
+        drop(kv);
+        let charts = plot::comparison(&comparison, &self.args.out)?;
+        if !charts.is_empty() {
+            self.say(format!(
+                "   wrote {}",
+                charts
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        self.report.comparison = comparison;
+        Ok(())
+    }
+
+    /// Step 9: export the vectors of the saved model, show, import,
     /// compare, index the imported vectors.
     fn export(&mut self, model: &Path) -> anyhow::Result<()> {
         let kv = KeyedVectors::load(model)?;
@@ -666,8 +709,10 @@ impl Tutorial {
                 p.num_trees, p.build_seconds, p.overlap_top100, p.recall_at_10
             );
         }
+        md += "\n";
+        md += &super::compare::markdown(&r.comparison);
         md += &format!(
-            "\n## word2vec formats\n\nText and binary exports re-imported identical: {}.\n\n",
+            "## word2vec formats\n\nText and binary exports re-imported identical: {}.\n\n",
             r.export.round_trip_identical
         );
         if let Some(doc2vec) = &r.doc2vec {
