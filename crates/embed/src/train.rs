@@ -598,8 +598,16 @@ fn train_tags_only<I: Rows, O: Rows>(
     let ids = text.ids;
     b.inputs.clear();
     b.inputs.extend_from_slice(text.tags);
+    // The output rows of the next block load while this one is computed.
+    let prefetch_block = |start: usize, b: &Buffers| {
+        for i in start..(start + TAG_BLOCK).min(ids.len()) {
+            prefetch(net, tables, ids, i, b);
+        }
+    };
+    prefetch_block(0, b);
     for start in (0..ids.len()).step_by(TAG_BLOCK) {
         let end = (start + TAG_BLOCK).min(ids.len());
+        prefetch_block(end, b);
         if let Some(syn1neg) = net.syn1neg {
             b.targets.clear();
             b.labels.clear();
