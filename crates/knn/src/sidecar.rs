@@ -3,7 +3,7 @@
 //! add `'metric'` (gensim ignores extra keys).
 //!
 //! The reader accepts exactly that shape — a dict of ints, strings and a
-//! list of strings — in pickle protocols 2 to 5, and refuses every other
+//! list of labels — in pickle protocols 2 to 5, and refuses every other
 //! opcode: it never constructs or calls anything. The writer emits protocol
 //! 2, byte for byte what Python's `pickle.dumps(d, protocol=2)` gives.
 
@@ -205,7 +205,12 @@ impl Sidecar {
                         .into_iter()
                         .map(|item| match item {
                             Value::Str(s) => Ok(s),
-                            _ => Err(shape("holds something other than strings")),
+                            // A Doc2Vec integer tag (gensim's `dv.index_to_key`
+                            // holds them as ints): its key in decimal.
+                            Value::Int(n) if n >= 0 => Ok(n.to_string()),
+                            _ => Err(shape(
+                                "holds something other than strings and non-negative integers",
+                            )),
                         })
                         .collect::<Result<_>>()?;
                     has_labels = true;
@@ -733,6 +738,21 @@ mod tests {
         let f_string = b"\x80\x02}q\x00X\x01\x00\x00\x00fX\x01\x00\x00\x00xs.";
         assert!(
             matches!(Sidecar::from_pickle(f_string), Err(Error::Shape { key, .. }) if key == "f")
+        );
+    }
+
+    #[test]
+    fn integer_labels_read_as_decimal_keys() {
+        // pickle.dumps({'f': 4, 'num_trees': 1, 'labels': [0, 1, 300, 'x']},
+        // protocol=4): gensim's AnnoyIndexer over a Doc2Vec with int tags.
+        let doc2vec = b"\x80\x04\x95\x31\x00\x00\x00\x00\x00\x00\x00\x7d\x94\x28\x8c\x01\x66\x94\x4b\x04\x8c\x09\x6e\x75\x6d\x5f\x74\x72\x65\x65\x73\x94\x4b\x01\x8c\x06\x6c\x61\x62\x65\x6c\x73\x94\x5d\x94\x28\x4b\x00\x4b\x01\x4d\x2c\x01\x8c\x01\x78\x94\x65\x75\x2e";
+        let read = Sidecar::from_pickle(doc2vec).unwrap();
+        assert_eq!(read.labels, ["0", "1", "300", "x"]);
+        assert_eq!((read.f, read.num_trees), (4, 1));
+        // A negative label is no row.
+        let negative = b"\x80\x02}q\x00(X\x01\x00\x00\x00fK\x04X\t\x00\x00\x00num_treesK\x01X\x06\x00\x00\x00labels]q\x01J\xff\xff\xff\xffau.";
+        assert!(
+            matches!(Sidecar::from_pickle(negative), Err(Error::Shape { key, .. }) if key == "labels")
         );
     }
 
