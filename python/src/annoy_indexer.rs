@@ -10,15 +10,17 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::convert;
+use crate::doc2vec::Doc2Vec;
 use crate::errors;
-use crate::keyed_vectors::KeyedVectors;
+use crate::keyed_vectors::{self, KeyedVectors};
 use crate::word2vec::Word2Vec;
 
 /// An Annoy forest over a model's unit vectors, for fast approximate
 /// ``most_similar`` (gensim's ``AnnoyIndexer(model, num_trees)``).
 ///
-/// ``model`` is a ``KeyedVectors`` or ``Word2Vec`` of this package, or a
-/// gensim one (its vectors are copied). ``save(fname)`` writes gensim's
+/// ``model`` is a ``KeyedVectors``, ``Word2Vec`` or ``Doc2Vec`` (its
+/// document vectors ``dv``, as gensim) of this package, or a gensim
+/// ``KeyedVectors`` or ``Word2Vec`` (its vectors are copied). ``save(fname)`` writes gensim's
 /// file pair (``fname`` and ``fname.dict``): gensim's own
 /// ``AnnoyIndexer().load(fname)`` opens it, and ``load`` here opens
 /// gensim's. Scores are true cosine similarities.
@@ -27,28 +29,46 @@ pub struct AnnoyIndexer {
     inner: Option<knn::AnnoyIndexer>,
     /// The vectors the index is for, when known.
     kv: Option<Arc<vecstore::KeyedVectors>>,
+    /// Rows of `kv` that are Doc2Vec integer tags, labelled with ints.
+    int_rows: usize,
     model: Option<Py<PyAny>>,
 }
 
 /// The vectors of a model argument: ours, or gensim's (copied).
 pub(crate) fn vectors_of(model: &Bound<'_, PyAny>) -> PyResult<Arc<vecstore::KeyedVectors>> {
+    Ok(keyed_vectors_of(model)?.0)
+}
+
+/// The vectors of a model argument and how many of their first rows are
+/// Doc2Vec integer tags: a `KeyedVectors`, a `Word2Vec`'s `wv`, a
+/// `Doc2Vec`'s `dv` (as gensim's `AnnoyIndexer` takes them), or gensim's
+/// (copied).
+pub(crate) fn keyed_vectors_of(
+    model: &Bound<'_, PyAny>,
+) -> PyResult<(Arc<vecstore::KeyedVectors>, usize)> {
     if let Ok(kv) = model.cast::<KeyedVectors>() {
-        return Ok(kv.get().inner.clone());
+        return Ok((kv.get().inner.clone(), kv.get().int_rows));
     }
     if let Ok(w2v) = model.cast::<Word2Vec>() {
         let mut w2v = w2v.try_borrow_mut()?;
         let wv = w2v.wv(model.py())?;
-        return Ok(wv.bind(model.py()).get().inner.clone());
+        return Ok((wv.bind(model.py()).get().inner.clone(), 0));
+    }
+    if let Ok(d2v) = model.cast::<Doc2Vec>() {
+        let mut d2v = d2v.try_borrow_mut()?;
+        let dv = d2v.dv(model.py())?;
+        let dv = dv.bind(model.py()).get();
+        return Ok((dv.inner.clone(), dv.int_rows));
     }
     if model.hasattr("index_to_key")? || model.hasattr("wv")? {
         let py = model.py();
         let kv = py
             .get_type::<KeyedVectors>()
             .call_method1("from_gensim", (model,))?;
-        return Ok(kv.cast::<KeyedVectors>()?.get().inner.clone());
+        return Ok((kv.cast::<KeyedVectors>()?.get().inner.clone(), 0));
     }
     Err(PyValueError::new_err(
-        "Only a Word2Vec or KeyedVectors instance can be used",
+        "Only a Word2Vec, Doc2Vec or KeyedVectors instance can be used",
     ))
 }
 
@@ -96,7 +116,10 @@ impl AnnoyIndexer {
         num_trees: Option<usize>,
     ) -> PyResult<Self> {
         let model = model.filter(|m| !m.is_none());
-        let kv = model.map(vectors_of).transpose()?;
+        let (kv, int_rows) = match model.map(keyed_vectors_of).transpose()? {
+            Some((kv, int_rows)) => (Some(kv), int_rows),
+            None => (None, 0),
+        };
         let inner = match (&kv, num_trees) {
             (Some(kv), Some(num_trees)) if num_trees > 0 => Some(
                 py.detach(|| knn::AnnoyIndexer::new(kv, num_trees))
@@ -107,6 +130,7 @@ impl AnnoyIndexer {
         Ok(AnnoyIndexer {
             inner,
             kv,
+            int_rows,
             model: model.map(|m| m.clone().unbind()),
         })
     }
@@ -145,13 +169,17 @@ impl AnnoyIndexer {
     #[setter]
     fn set_model(&mut self, py: Python<'_>, model: Option<Bound<'_, PyAny>>) -> PyResult<()> {
         let model = model.filter(|m| !m.is_none());
-        let kv = model.as_ref().map(vectors_of).transpose()?;
+        let (kv, int_rows) = match model.as_ref().map(keyed_vectors_of).transpose()? {
+            Some((kv, int_rows)) => (Some(kv), int_rows),
+            None => (None, 0),
+        };
         if let (Some(kv), Some(indexer)) = (&kv, &self.inner) {
             let kv = kv.clone();
             py.detach(|| indexer.check_against(std::path::Path::new("index"), &kv))
                 .map_err(errors::knn)?;
         }
         self.kv = kv;
+        self.int_rows = int_rows;
         self.model = model.map(Bound::unbind);
         Ok(())
     }
@@ -162,7 +190,8 @@ impl AnnoyIndexer {
         self.inner.as_ref().map(knn::AnnoyIndexer::num_trees)
     }
 
-    /// The word of each item, in item order.
+    /// The key of each item, in item order (Doc2Vec's integer tags as
+    /// ints).
     #[getter]
     fn labels<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyList>>> {
         let labels = match (self.inner.as_ref().and_then(|i| i.labels()), &self.kv) {
@@ -170,6 +199,13 @@ impl AnnoyIndexer {
             (None, Some(kv)) => kv.index_to_key(),
             (None, None) => return Ok(None),
         };
+        if self.int_rows == 0 {
+            return Ok(Some(PyList::new(py, labels)?));
+        }
+        let labels = labels
+            .iter()
+            .map(|l| keyed_vectors::label(py, l, self.int_rows))
+            .collect::<PyResult<Vec<_>>>()?;
         Ok(Some(PyList::new(py, labels)?))
     }
 
@@ -204,7 +240,7 @@ impl AnnoyIndexer {
                         "item {id} has no label: the labels do not fit the index"
                     ))
                 })?;
-                Ok((label.as_str(), score as f64))
+                Ok((keyed_vectors::label(py, label, self.int_rows)?, score as f64))
             })
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, named)

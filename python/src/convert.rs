@@ -99,6 +99,34 @@ pub fn words(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     obj.try_iter()?.map(|item| item?.extract()).collect()
 }
 
+/// The keys of a gensim `index_to_key`, and how many leading ones are
+/// ints: a Doc2Vec `dv` lists its integer tags first, each equal to its
+/// row, kept here as their decimal text (the keys `embed` gives them).
+pub fn tag_keys(obj: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, usize)> {
+    let mut int_rows = 0;
+    let keys = obj
+        .try_iter()?
+        .enumerate()
+        .map(|(row, item)| {
+            let item = item?;
+            if item.is_instance_of::<PyString>() {
+                return item.extract();
+            }
+            match item.extract::<usize>() {
+                Ok(n) if n == row && int_rows == row => {
+                    int_rows += 1;
+                    Ok(n.to_string())
+                }
+                _ => Err(PyTypeError::new_err(format!(
+                    "key {row} is {}: keys are str, or ints equal to their row first (Doc2Vec tags)",
+                    item.repr()?
+                ))),
+            }
+        })
+        .collect::<PyResult<Vec<String>>>()?;
+    Ok((keys, int_rows))
+}
+
 /// Annoy's `search_k`: -1 (or any negative) means its default.
 pub fn search_k(search_k: i64) -> Option<usize> {
     usize::try_from(search_k).ok()

@@ -27,14 +27,24 @@ use crate::hnsw_indexer::HnswIndexer;
 #[pyclass(frozen, module = "w2v_annoy", name = "KeyedVectors")]
 pub struct KeyedVectors {
     pub(crate) inner: Arc<vecstore::KeyedVectors>,
+    /// Rows `0..int_rows` are Doc2Vec's integer tags (keys `"0"`, `"1"`,
+    /// ...), shown to Python as ints, as gensim's `dv` shows them.
+    pub(crate) int_rows: usize,
     index_to_key: PyOnceLock<Py<PyList>>,
     key_to_index: PyOnceLock<Py<PyDict>>,
 }
 
 impl KeyedVectors {
     pub(crate) fn wrap(inner: Arc<vecstore::KeyedVectors>) -> Self {
+        Self::wrap_tags(inner, 0)
+    }
+
+    /// Doc2Vec's document vectors, whose first `int_rows` rows are integer
+    /// tags.
+    pub(crate) fn wrap_tags(inner: Arc<vecstore::KeyedVectors>, int_rows: usize) -> Self {
         KeyedVectors {
             inner,
+            int_rows,
             index_to_key: PyOnceLock::new(),
             key_to_index: PyOnceLock::new(),
         }
@@ -81,8 +91,32 @@ impl KeyedVectors {
 /// pvalue), oov_ratio)`.
 type PairsResult = ((f64, f64), (f64, f64), f64);
 
-fn similarities(py: Python<'_>, found: Vec<(String, f32)>) -> PyResult<Bound<'_, PyList>> {
-    PyList::new(py, found.into_iter().map(|(w, s)| (w, s as f64)))
+/// A key as Python sees it: an `int` for the first `int_rows` rows
+/// (Doc2Vec's integer tags, whose keys are their row numbers in decimal:
+/// `embed` refuses a string tag spelling such a row), else the `str`.
+pub(crate) fn label<'py>(py: Python<'py>, key: &str, int_rows: usize) -> PyResult<Bound<'py, PyAny>> {
+    if int_rows > 0 {
+        if let Some(n) = key.parse::<usize>().ok().filter(|&n| n < int_rows) {
+            return Ok(n.into_pyobject(py)?.into_any());
+        }
+    }
+    Ok(PyString::new(py, key).into_any())
+}
+
+/// `[(key, similarity), ...]`, keys as [`label`] shows them.
+pub(crate) fn similarities(
+    py: Python<'_>,
+    found: Vec<(String, f32)>,
+    int_rows: usize,
+) -> PyResult<Bound<'_, PyList>> {
+    if int_rows == 0 {
+        return PyList::new(py, found.into_iter().map(|(w, s)| (w, s as f64)));
+    }
+    let items = found
+        .into_iter()
+        .map(|(w, s)| Ok((label(py, &w, int_rows)?, s as f64)))
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, items)
 }
 
 fn restrict(restrict_vocab: Option<usize>) -> Option<usize> {
@@ -218,25 +252,26 @@ impl KeyedVectors {
     }
 
     /// Vectors from gensim or numpy: a gensim ``KeyedVectors`` (or a model
-    /// with ``.wv``), copied with its counts; or a ``(words, vectors)`` pair,
-    /// ``vectors`` an ``n x dim`` array.
+    /// with ``.wv``; a Doc2Vec's ``dv``, int tags included), copied with
+    /// its counts; or a ``(words, vectors)`` pair, ``vectors`` an ``n x
+    /// dim`` array.
     #[classmethod]
     fn from_gensim(
         _cls: &Bound<'_, pyo3::types::PyType>,
         py: Python<'_>,
         source: &Bound<'_, PyAny>,
     ) -> PyResult<Self> {
-        let (words, vectors, counts) =
+        let ((words, int_rows), vectors, counts) =
             if source.is_instance_of::<PyTuple>() || source.is_instance_of::<PyList>() {
                 let (words, vectors): (Bound<'_, PyAny>, Bound<'_, PyAny>) = source.extract()?;
-                (convert::words(&words)?, vectors, None)
+                ((convert::words(&words)?, 0), vectors, None)
             } else {
                 let kv = if source.hasattr("wv")? {
                     source.getattr("wv")?
                 } else {
                     source.clone()
                 };
-                let words = convert::words(&kv.getattr("index_to_key")?)?;
+                let (words, int_rows) = convert::tag_keys(&kv.getattr("index_to_key")?)?;
                 let counts = kv
                     .getattr("expandos")
                     .ok()
@@ -244,7 +279,7 @@ impl KeyedVectors {
                     .and_then(|c| c.call_method1("astype", ("uint64",)).ok())
                     .and_then(|c| c.extract::<Vec<u64>>().ok())
                     .filter(|c| c.len() == words.len());
-                (words, kv.getattr("vectors")?, counts)
+                ((words, int_rows), kv.getattr("vectors")?, counts)
             };
         let numpy = py.import("numpy")?;
         let vectors = numpy.call_method1("ascontiguousarray", (vectors, "float32"))?;
@@ -254,24 +289,38 @@ impl KeyedVectors {
         let vectors = vectors.as_array().to_owned();
         let kv =
             vecstore::KeyedVectors::from_parts(words, vectors, counts).map_err(errors::vectors)?;
-        Ok(Self::wrap(Arc::new(kv)))
+        Ok(Self::wrap_tags(Arc::new(kv), int_rows))
     }
 
     /// The words, in index order (most frequent first for trained models).
     #[getter]
     fn index_to_key<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let list = self.index_to_key.get_or_try_init(py, || {
-            Ok::<_, PyErr>(PyList::new(py, self.inner.index_to_key())?.unbind())
+            let keys = self.inner.index_to_key();
+            if self.int_rows == 0 {
+                return Ok::<_, PyErr>(PyList::new(py, keys)?.unbind());
+            }
+            let labels = (0..self.int_rows)
+                .map(|n| Ok(n.into_pyobject(py)?.into_any()))
+                .chain(
+                    keys[self.int_rows..]
+                        .iter()
+                        .map(|k| Ok(PyString::new(py, k).into_any())),
+                )
+                .collect::<PyResult<Vec<_>>>()?;
+            Ok(PyList::new(py, labels)?.unbind())
         })?;
         Ok(list.bind(py).clone())
     }
 
-    /// Each word's index.
+    /// Each key's index (for document vectors, the string tags only: an
+    /// integer tag is its own index, as in gensim).
     #[getter]
     fn key_to_index<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = self.key_to_index.get_or_try_init(py, || {
             let dict = PyDict::new(py);
-            for (i, word) in self.inner.index_to_key().iter().enumerate() {
+            let keys = self.inner.index_to_key();
+            for (i, word) in keys.iter().enumerate().skip(self.int_rows) {
                 dict.set_item(word, i)?;
             }
             Ok::<_, PyErr>(dict.unbind())
@@ -321,11 +370,13 @@ impl KeyedVectors {
         self.inner.len()
     }
 
+    /// A str key present, or an int index in range (gensim's
+    /// ``has_index_for``).
     fn __contains__(&self, key: &Bound<'_, PyAny>) -> bool {
-        match key.extract::<String>() {
-            Ok(word) => self.inner.contains(&word),
-            Err(_) => false,
+        if let Ok(word) = key.extract::<String>() {
+            return self.inner.contains(&word);
         }
+        key.extract::<usize>().is_ok_and(|i| i < self.inner.len())
     }
 
     fn __repr__(&self) -> String {
@@ -465,7 +516,7 @@ impl KeyedVectors {
                 )
             })
             .map_err(errors::knn)?;
-        similarities(py, found)
+        similarities(py, found, self.int_rows)
     }
 
     /// The keys most similar to ``word`` (gensim's ``similar_by_word``).
@@ -535,7 +586,7 @@ impl KeyedVectors {
                 self.inner.most_similar_cosmul(&pos, &neg, topn as usize)
             })
             .map_err(errors::knn)?;
-        similarities(py, found)
+        similarities(py, found, self.int_rows)
     }
 
     /// The key furthest from the mean of ``words`` (gensim's

@@ -12,6 +12,7 @@ mod annoy_index;
 mod annoy_indexer;
 mod convert;
 mod corpus_py;
+mod doc2vec;
 mod errors;
 mod hnsw_indexer;
 mod hnswlib_index;
@@ -37,6 +38,9 @@ fn _w2v_annoy(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<corpus_py::Text8Corpus>()?;
     m.add_class::<corpus_py::LineSentence>()?;
     m.add_class::<corpus_py::SentenceIterator>()?;
+    m.add_class::<doc2vec::Doc2Vec>()?;
+    m.add_class::<doc2vec::TaggedLineDocument>()?;
+    m.add_class::<doc2vec::DocumentIterator>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -91,7 +91,7 @@ fn source(
 }
 
 /// Logs training progress to the `w2v_annoy` logger about once a second.
-fn progress_logger() -> impl FnMut(&embed::Progress) {
+pub(crate) fn progress_logger() -> impl FnMut(&embed::Progress) {
     let mut last = Instant::now();
     move |p: &embed::Progress| {
         if last.elapsed() >= Duration::from_secs(1) {

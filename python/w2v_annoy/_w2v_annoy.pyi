@@ -15,7 +15,10 @@ _Term = Union[_Key, _Vector]
 _Terms = Union[None, _Term, Sequence[_Term]]
 
 class KeyedVectors:
-    """Words and their vectors (gensim's ``KeyedVectors``), immutable."""
+    """Words and their vectors (gensim's ``KeyedVectors``), immutable.
+
+    Keys are str; a Doc2Vec's ``dv`` also has int keys (its integer tags,
+    each equal to its row)."""
 
     @classmethod
     def load_word2vec_format(
@@ -46,7 +49,7 @@ class KeyedVectors:
     @classmethod
     def from_gensim(cls, source: Any) -> "KeyedVectors": ...
     @property
-    def index_to_key(self) -> List[str]: ...
+    def index_to_key(self) -> List[_Key]: ...
     @property
     def key_to_index(self) -> dict[str, int]: ...
     @property
@@ -72,13 +75,13 @@ class KeyedVectors:
         clip_end: Optional[int] = None,
         restrict_vocab: Optional[int] = None,
         indexer: Union["AnnoyIndexer", "HnswIndexer", None] = None,
-    ) -> List[Tuple[str, float]]: ...
-    def similar_by_word(self, word: _Key, topn: int = 10, restrict_vocab: Optional[int] = None) -> List[Tuple[str, float]]: ...
-    def similar_by_key(self, key: _Key, topn: int = 10, restrict_vocab: Optional[int] = None) -> List[Tuple[str, float]]: ...
-    def similar_by_vector(self, vector: _Vector, topn: int = 10, restrict_vocab: Optional[int] = None) -> List[Tuple[str, float]]: ...
+    ) -> List[Tuple[_Key, float]]: ...
+    def similar_by_word(self, word: _Key, topn: int = 10, restrict_vocab: Optional[int] = None) -> List[Tuple[_Key, float]]: ...
+    def similar_by_key(self, key: _Key, topn: int = 10, restrict_vocab: Optional[int] = None) -> List[Tuple[_Key, float]]: ...
+    def similar_by_vector(self, vector: _Vector, topn: int = 10, restrict_vocab: Optional[int] = None) -> List[Tuple[_Key, float]]: ...
     def most_similar_cosmul(
         self, positive: _Terms = None, negative: _Terms = None, topn: int = 10, restrict_vocab: None = None
-    ) -> List[Tuple[str, float]]: ...
+    ) -> List[Tuple[_Key, float]]: ...
     def doesnt_match(self, words: Iterable[str]) -> str: ...
     def similarity(self, w1: _Key, w2: _Key) -> float: ...
     def distance(self, w1: _Key, w2: _Key) -> float: ...
@@ -114,8 +117,8 @@ class AnnoyIndexer:
     @property
     def num_trees(self) -> Optional[int]: ...
     @property
-    def labels(self) -> Optional[List[str]]: ...
-    def most_similar(self, vector: _Vector, num_neighbors: int) -> List[Tuple[str, float]]: ...
+    def labels(self) -> Optional[List[_Key]]: ...
+    def most_similar(self, vector: _Vector, num_neighbors: int) -> List[Tuple[_Key, float]]: ...
 
 class HnswIndexer:
     """``AnnoyIndexer``'s HNSW counterpart: an hnswlib-format graph over a model's unit vectors."""
@@ -318,3 +321,127 @@ class Word2Vec:
     seed: int
     workers: int
     epochs_trained: int
+
+class TaggedLineDocument:
+    """gensim's ``TaggedLineDocument``: one document per line, tagged with its line number."""
+
+    def __init__(self, source: _Path) -> None: ...
+    @property
+    def source(self) -> str: ...
+    def __iter__(self) -> "DocumentIterator": ...
+
+class DocumentIterator:
+    def __iter__(self) -> "DocumentIterator": ...
+    def __next__(self) -> Any: ...
+
+class Doc2Vec:
+    """gensim's ``Doc2Vec`` (PV-DM mean/sum, PV-DBOW, dbow_words; not dm_concat)."""
+
+    def __init__(
+        self,
+        documents: Optional[Iterable[Any]] = None,
+        corpus_file: Optional[_Path] = None,
+        vector_size: int = 100,
+        dm_mean: Optional[int] = None,
+        dm: int = 1,
+        dbow_words: int = 0,
+        dm_concat: int = 0,
+        dm_tag_count: int = 1,
+        dv: None = None,
+        dv_mapfile: None = None,
+        comment: Optional[str] = None,
+        trim_rule: None = None,
+        callbacks: Any = None,
+        window: int = 5,
+        epochs: int = 10,
+        shrink_windows: bool = True,
+        *,
+        alpha: float = 0.025,
+        min_alpha: float = 0.0001,
+        min_count: int = 5,
+        max_vocab_size: Optional[int] = None,
+        max_final_vocab: Optional[int] = None,
+        sample: float = 1e-3,
+        seed: int = 1,
+        workers: int = 3,
+        hs: int = 0,
+        negative: int = 5,
+        ns_exponent: float = 0.75,
+        cbow_mean: int = 1,
+        hashfxn: Any = None,
+        sorted_vocab: int = 1,
+        batch_words: int = 10000,
+        compute_loss: bool = False,
+    ) -> None: ...
+    def build_vocab(
+        self,
+        corpus_iterable: Optional[Iterable[Any]] = None,
+        corpus_file: Optional[_Path] = None,
+        update: bool = False,
+        progress_per: int = 10000,
+        keep_raw_vocab: bool = False,
+        trim_rule: None = None,
+    ) -> None: ...
+    def train(
+        self,
+        corpus_iterable: Optional[Iterable[Any]] = None,
+        corpus_file: Optional[_Path] = None,
+        total_examples: Optional[int] = None,
+        total_words: Optional[int] = None,
+        epochs: Optional[int] = None,
+        start_alpha: None = None,
+        end_alpha: None = None,
+        word_count: int = 0,
+        queue_factor: int = 2,
+        report_delay: float = 1.0,
+        callbacks: Any = None,
+    ) -> Tuple[int, int]: ...
+    def infer_vector(
+        self,
+        doc_words: Sequence[str],
+        alpha: Optional[float] = None,
+        min_alpha: Optional[float] = None,
+        epochs: Optional[int] = None,
+    ) -> npt.NDArray[np.float32]: ...
+    def similarity_unseen_docs(
+        self,
+        doc_words1: Sequence[str],
+        doc_words2: Sequence[str],
+        alpha: Optional[float] = None,
+        min_alpha: Optional[float] = None,
+        epochs: Optional[int] = None,
+    ) -> float: ...
+    @property
+    def dv(self) -> KeyedVectors: ...
+    @property
+    def wv(self) -> KeyedVectors: ...
+    def save_word2vec_format(
+        self,
+        fname: _Path,
+        doctag_vec: bool = False,
+        word_vec: bool = True,
+        prefix: str = "*dt_",
+        fvocab: None = None,
+        binary: bool = False,
+    ) -> None: ...
+    def save(self, fname: _Path) -> None: ...
+    @classmethod
+    def load(cls, fname: _Path, mmap: Any = None) -> "Doc2Vec": ...
+    vector_size: int
+    epochs: int
+    dm: int
+    dbow: int
+    dbow_words: int
+    cbow_mean: int
+    dm_concat: int
+    hs: int
+    negative: int
+    window: int
+    min_count: int
+    alpha: float
+    min_alpha: float
+    sample: float
+    seed: int
+    workers: int
+    epochs_trained: int
+    corpus_count: Optional[int]
