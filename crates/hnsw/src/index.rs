@@ -401,6 +401,14 @@ impl HnswIndex {
         tags[ep as usize] = tag;
         let record = self.record_words();
         let data_at = 1 + self.max_m0;
+        let dot = match self.space {
+            Space::Ip | Space::Cosine => Some(self.kernels.dot4),
+            Space::L2 => None,
+        };
+        // The unvisited neighbours of the element being expanded, and their
+        // distances (at most maxM0 on level 0, maxM above).
+        let mut fresh = [0u32; 64];
+        let mut dists = [0f32; 64];
         while let Some(&std::cmp::Reverse(current)) = candidates.peek() {
             let stop = if bare {
                 current.dist > lower
@@ -411,38 +419,93 @@ impl HnswIndex {
                 break;
             }
             candidates.pop();
+            // The next element to expand is likely the new head: start
+            // loading its links (hnswlib prefetches the head's list too).
+            if let Some(&std::cmp::Reverse(next)) = candidates.peek() {
+                self.prefetch_links(words, next.id, level);
+            }
             let links = self.links(words, current.id, level);
-            let prefetch = self.prefetch;
-            if prefetch {
-                // All the unvisited neighbours' vectors at once, so that
-                // their loads overlap (hnswlib prefetches one neighbour
-                // ahead, which leaves most of each miss exposed).
-                for &n in links {
-                    if tags[n as usize] != tag {
+            for chunk in links.chunks(fresh.len()) {
+                // Mark the unvisited ones and, if on, start loading all their
+                // vectors at once so that the misses overlap (hnswlib
+                // prefetches one neighbour ahead, which leaves most of each
+                // miss exposed).
+                // Without a branch per neighbour: whether one was visited
+                // is unpredictable, and a mispredicted branch costs more
+                // than the store.
+                let mut m = 0;
+                for &n in chunk {
+                    let seen = &mut tags[n as usize];
+                    fresh[m] = n;
+                    m += usize::from(*seen != tag);
+                    *seen = tag;
+                }
+                let (fresh, dists) = (&fresh[..m], &mut dists[..m]);
+                if self.prefetch {
+                    for &n in fresh {
                         let at = n as usize * record + data_at;
                         f32_kernels::prefetch(&words[at..at + self.dim]);
                     }
                 }
-            }
-            for &n in links {
-                if tags[n as usize] == tag {
-                    continue;
-                }
-                tags[n as usize] = tag;
-                let d = self.distance(query, self.vector(words, n));
-                if top.len() < ef || lower > d {
-                    candidates.push(std::cmp::Reverse(Cand { dist: d, id: n }));
-                    if accept(n) {
-                        top.push(Cand { dist: d, id: n });
-                    }
-                    if top.len() > ef {
-                        top.pop();
-                    }
-                    if let Some(worst) = top.peek() {
-                        lower = worst.dist;
+                // Distances, four at a time where the kernel allows (each
+                // bit for bit the one-at-a-time distance).
+                let mut done = 0;
+                if let Some(dot4) = dot {
+                    while done + 4 <= m {
+                        let v = |j: usize| self.vector(words, fresh[done + j]);
+                        let d = dot4(query, [v(0), v(1), v(2), v(3)]);
+                        for j in 0..4 {
+                            dists[done + j] = 1.0 - d[j];
+                        }
+                        done += 4;
                     }
                 }
+                for j in done..m {
+                    dists[j] = self.distance(query, self.vector(words, fresh[j]));
+                }
+                for (&n, &d) in fresh.iter().zip(dists.iter()) {
+                    if top.len() < ef || lower > d {
+                        let cand = Cand { dist: d, id: n };
+                        let head = candidates.peek().is_none_or(|h| cand < h.0);
+                        candidates.push(std::cmp::Reverse(cand));
+                        if head {
+                            self.prefetch_links(words, n, level);
+                        }
+                        if accept(n) {
+                            if top.len() < ef {
+                                top.push(cand);
+                            } else if let Some(mut worst) = top.peek_mut() {
+                                // Full: the new one (closer than the
+                                // worst) takes the worst one's place.
+                                *worst = cand;
+                            }
+                        }
+                        if let Some(worst) = top.peek() {
+                            lower = worst.dist;
+                        }
+                    }
+                }
             }
+        }
+    }
+
+    /// Starts loading the neighbour list of `id` on `level` (a hint).
+    #[inline]
+    fn prefetch_links(&self, words: &[u32], id: u32, level: usize) {
+        if !self.prefetch {
+            return;
+        }
+        if level == 0 {
+            let base = id as usize * self.record_words();
+            if let Some(list) = words.get(base..base + 1 + self.max_m0) {
+                f32_kernels::prefetch(list);
+            }
+        } else if let Some(list) = self
+            .upper_start
+            .get(id as usize)
+            .and_then(|&s| self.upper.get(s + (level - 1) * self.upper_words()..))
+        {
+            f32_kernels::prefetch(&list[..list.len().min(self.upper_words())]);
         }
     }
 
@@ -482,15 +545,16 @@ impl HnswIndex {
         while scratch.top.len() > k {
             scratch.top.pop();
         }
-        let mut out: Vec<Neighbor> = scratch
-            .top
-            .drain()
+        let mut found: Vec<Cand> = scratch.top.drain().collect();
+        // Nearest first, ties by internal id (not by the heap's layout).
+        found.sort_unstable();
+        let out: Vec<Neighbor> = found
+            .into_iter()
             .map(|c| Neighbor {
                 label: self.label_of(words, c.id),
                 distance: c.dist,
             })
             .collect();
-        out.sort_by(|a, b| a.distance.total_cmp(&b.distance));
         self.give_scratch(scratch);
         out
     }
