@@ -121,9 +121,7 @@ pub(crate) fn cbow<I: Rows, O: Rows>(
     }
     s.y.resize(t * d, 0.0); // overwritten by the gathers
     let combined = &mut s.x[..d];
-    for &r in batch.inputs {
-        input.accumulate(r, combined);
-    }
+    input.accumulate_rows(batch.inputs, combined);
     let scale = 1.0 / m as f32;
     if mean {
         combined.iter_mut().for_each(|c| *c *= scale);

@@ -66,8 +66,9 @@ pub struct Sampler {
 }
 
 /// Guide buckets cover `2^GUIDE_SHIFT` values of the `2^31` domain each
-/// (4,096 buckets, 16 KiB).
-const GUIDE_SHIFT: u32 = 19;
+/// (65,536 buckets, 256 KiB: the tail of the distribution, many rare words
+/// per 2^-16 of the mass, would otherwise leave long searches).
+const GUIDE_SHIFT: u32 = 15;
 
 impl Sampler {
     /// A sampler over a [`cum_table`] (non-decreasing; at least one entry).

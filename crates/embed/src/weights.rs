@@ -89,6 +89,17 @@ impl Weights {
         row_ops::accumulate(self.row(row), &mut out[..self.dim]);
     }
 
+    /// Adds rows `rows`, in order, to `out` (its first `dim` values): the
+    /// same bits as [`Weights::accumulate`] row after row, with the running
+    /// sums held in registers.
+    ///
+    /// # Panics
+    /// If a row is out of range or `out` is shorter than a row.
+    #[inline]
+    pub fn accumulate_rows(&self, rows: &[u32], out: &mut [f32]) {
+        row_ops::sum_rows(&self.values, self.dim, rows, &mut out[..self.dim]);
+    }
+
     /// Adds `g * x` (`x`'s first `dim` values, each product rounded, then
     /// the sum) to row `row`.
     ///
@@ -156,6 +167,12 @@ pub(crate) trait Rows: Sync {
     fn gather(&self, row: u32, out: &mut [f32]);
     /// `out += row`.
     fn accumulate(&self, row: u32, out: &mut [f32]);
+    /// `out += row` for each of `rows`, in order.
+    fn accumulate_rows(&self, rows: &[u32], out: &mut [f32]) {
+        for &row in rows {
+            self.accumulate(row, out);
+        }
+    }
     /// `row += delta`, where the row learns.
     fn add(&self, row: u32, delta: &[f32]);
     /// `row += g * x`, where the row learns.
@@ -181,6 +198,10 @@ impl Rows for Weights {
     #[inline]
     fn accumulate(&self, row: u32, out: &mut [f32]) {
         Weights::accumulate(self, row, out)
+    }
+    #[inline]
+    fn accumulate_rows(&self, rows: &[u32], out: &mut [f32]) {
+        Weights::accumulate_rows(self, rows, out)
     }
     #[inline]
     fn add(&self, row: u32, delta: &[f32]) {
@@ -212,6 +233,10 @@ impl Rows for Frozen<'_> {
     #[inline]
     fn accumulate(&self, row: u32, out: &mut [f32]) {
         self.0.accumulate(row, out)
+    }
+    #[inline]
+    fn accumulate_rows(&self, rows: &[u32], out: &mut [f32]) {
+        self.0.accumulate_rows(rows, out)
     }
     #[inline]
     fn add(&self, _: u32, _: &[f32]) {}
@@ -394,6 +419,80 @@ pub(crate) mod row_ops {
         portable::add(shared, delta);
     }
 
+    /// `out += values[r * dim..][..dim]` for each `r` of `rows`, in order
+    /// (`out` is `dim` long; every row must be in range): per element the
+    /// same additions, in the same order, as [`accumulate`] row after row,
+    /// so the same bits. On x86-64 each 16-float block sums every row in
+    /// four registers and stores once.
+    #[inline]
+    pub(crate) fn sum_rows(values: &[AtomicU32], dim: usize, rows: &[u32], out: &mut [f32]) {
+        assert_eq!(out.len(), dim, "row lengths differ");
+        let row = |r: u32| &values[r as usize * dim..][..dim];
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_mm_loadu_ps, _mm_storeu_ps};
+            let blocks = dim / 16;
+            for block in 0..blocks {
+                let at = block * 16;
+                // SAFETY: `out` holds `dim >= at + 16` floats and is ours;
+                // SSE is part of every x86-64 CPU.
+                let (mut a0, mut a1, mut a2, mut a3) = unsafe {
+                    let o = out.as_ptr().add(at);
+                    (
+                        _mm_loadu_ps(o),
+                        _mm_loadu_ps(o.add(4)),
+                        _mm_loadu_ps(o.add(8)),
+                        _mm_loadu_ps(o.add(12)),
+                    )
+                };
+                for &r in rows {
+                    let src = row(r)[at..at + 16].as_ptr();
+                    // SAFETY: `src` points at 16 elements inside one row
+                    // (the slice above is bounds-checked); they are only
+                    // read, with per-element relaxed atomic loads (the
+                    // module's argument); `addps` rounds as `f32 + f32`.
+                    unsafe {
+                        std::arch::asm!(
+                            "movups {t}, xmmword ptr [{src}]",
+                            "addps {a0}, {t}",
+                            "movups {t}, xmmword ptr [{src} + 16]",
+                            "addps {a1}, {t}",
+                            "movups {t}, xmmword ptr [{src} + 32]",
+                            "addps {a2}, {t}",
+                            "movups {t}, xmmword ptr [{src} + 48]",
+                            "addps {a3}, {t}",
+                            src = in(reg) src,
+                            a0 = inout(xmm_reg) a0,
+                            a1 = inout(xmm_reg) a1,
+                            a2 = inout(xmm_reg) a2,
+                            a3 = inout(xmm_reg) a3,
+                            t = out(xmm_reg) _,
+                            options(nostack, readonly, preserves_flags),
+                        );
+                    }
+                }
+                // SAFETY: as the loads above.
+                unsafe {
+                    let o = out.as_mut_ptr().add(at);
+                    _mm_storeu_ps(o, a0);
+                    _mm_storeu_ps(o.add(4), a1);
+                    _mm_storeu_ps(o.add(8), a2);
+                    _mm_storeu_ps(o.add(12), a3);
+                }
+            }
+            let done = blocks * 16;
+            if done < dim {
+                for &r in rows {
+                    accumulate(&row(r)[done..], &mut out[done..]);
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        for &r in rows {
+            portable::accumulate(row(r), out);
+        }
+    }
+
     /// `out[i] += shared[i]` (lengths must be equal).
     #[inline]
     pub(crate) fn accumulate(shared: &[AtomicU32], out: &mut [f32]) {
@@ -541,6 +640,30 @@ mod tests {
                     to_bits(&b),
                     "accumulate, len {len} offset {offset}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn summed_rows_equal_row_after_row_accumulation_bit_for_bit() {
+        for dim in 1..70 {
+            let rows = 9;
+            let w = Weights::from_values((0..rows * dim).map(value), dim);
+            for picks in [
+                &[][..],
+                &[3],
+                &[0, 8, 3, 3, 5],
+                &[8, 7, 6, 5, 4, 3, 2, 1, 0],
+            ] {
+                let start: Vec<f32> = (0..dim).map(|i| value(i + 1000)).collect();
+                let mut want = start.clone();
+                for &r in picks {
+                    portable::accumulate(w.row(r), &mut want);
+                }
+                let mut got = start.clone();
+                w.accumulate_rows(picks, &mut got);
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got), bits(&want), "dim {dim}, rows {picks:?}");
             }
         }
     }

@@ -65,6 +65,18 @@ impl Rows for Overlay<'_> {
             Err(word) => self.words.accumulate(word, out),
         }
     }
+    fn accumulate_rows(&self, rows: &[u32], out: &mut [f32]) {
+        // Runs of word rows go through the fast path; order is kept.
+        for run in rows.split_inclusive(|&r| r == self.doc_row) {
+            match run.split_last() {
+                Some((&last, words)) if last == self.doc_row => {
+                    self.words.accumulate_rows(words, out);
+                    self.doc.accumulate(0, out);
+                }
+                _ => self.words.accumulate_rows(run, out),
+            }
+        }
+    }
     #[inline]
     fn add(&self, row: u32, delta: &[f32]) {
         if let Ok(doc) = self.at(row) {
@@ -130,7 +142,7 @@ impl Doc2Vec {
     }
 
     /// The settings and tables of one inference call.
-    fn inference(&self, options: &Inference) -> Result<Run> {
+    fn inference(&self, options: &Inference) -> Result<Run<'_>> {
         if self.epochs_trained() == 0 {
             return Err(Error::Untrained);
         }
@@ -146,7 +158,9 @@ impl Doc2Vec {
         };
         checked.validate()?;
         Ok(Run {
-            tables: Tables::new(&training, &self.words.counts),
+            tables: self
+                .tables
+                .get_or_init(|| Tables::new(&training, &self.words.counts)),
             seed: options.seed.unwrap_or(training.seed),
             epochs,
             alpha,
@@ -157,16 +171,16 @@ impl Doc2Vec {
 }
 
 /// One inference call's settings and tables.
-struct Run {
+struct Run<'a> {
     training: crate::params::Params,
-    tables: Tables,
+    tables: &'a Tables,
     seed: u64,
     epochs: usize,
     alpha: f32,
     min_alpha: f32,
 }
 
-impl Run {
+impl Run<'_> {
     fn infer<S: AsRef<str>>(
         &self,
         model: &Doc2Vec,
@@ -213,7 +227,7 @@ impl Run {
             let alpha = self.alpha - epoch as f32 * delta;
             train_text(
                 &net,
-                &self.tables,
+                self.tables,
                 &self.training,
                 text,
                 alpha,

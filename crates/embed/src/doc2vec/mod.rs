@@ -58,6 +58,9 @@ pub struct Doc2Vec {
     /// word vectors.
     words: Word2Vec,
     tags: DocTags,
+    /// Inference's sampling tables, made on first use (the vocabulary and
+    /// the parameters they come from never change).
+    tables: std::sync::OnceLock<train::Tables>,
 }
 
 impl Doc2Vec {
@@ -96,6 +99,7 @@ impl Doc2Vec {
             params,
             words,
             tags,
+            tables: std::sync::OnceLock::new(),
         })
     }
 
@@ -399,6 +403,7 @@ impl Doc2Vec {
             params,
             words,
             tags,
+            tables: std::sync::OnceLock::new(),
         })
     }
 }
