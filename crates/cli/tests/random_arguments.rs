@@ -47,6 +47,8 @@ struct Inputs {
     index: PathBuf,
     pairs: PathBuf,
     questions: PathBuf,
+    documents: PathBuf,
+    doc2vec: PathBuf,
 }
 
 fn inputs() -> &'static Inputs {
@@ -76,6 +78,25 @@ fn inputs() -> &'static Inputs {
         std::fs::write(&pairs, "w1\tw2\t3.5\nw3\tw4\t1.0\nw5\tw6\t9\n").unwrap();
         let questions = path.join("questions.txt");
         std::fs::write(&questions, ": family\nw1 w2 w3 w4\nw5 w6 w7 w8\n").unwrap();
+        let documents = path.join("documents.txt");
+        let lines: Vec<String> = words.chunks(30).map(|c| c.join(" ")).collect();
+        std::fs::write(&documents, lines.join("\n")).unwrap();
+        let doc2vec = path.join("model.d2v");
+        common::succeeded(&common::w2v(&[
+            "doc2vec",
+            "train",
+            "--corpus",
+            s(&documents),
+            "--out",
+            s(&doc2vec),
+            "--size",
+            "8",
+            "--epochs",
+            "2",
+            "--min-count",
+            "1",
+            "--quiet",
+        ]));
         Inputs {
             _dir: dir,
             dir: path,
@@ -84,6 +105,8 @@ fn inputs() -> &'static Inputs {
             index,
             pairs,
             questions,
+            documents,
+            doc2vec,
         }
     })
 }
@@ -212,6 +235,46 @@ fn template(which: usize, out: &Path) -> Template {
             flags: &["--lossy"],
             output: Some(out.to_path_buf()),
         },
+        10 => Template {
+            args: strings(&[
+                "doc2vec",
+                "train",
+                "--corpus",
+                s(&i.documents),
+                "--out",
+                out_str,
+                "--epochs",
+                "1",
+            ]),
+            options: &[
+                "--size",
+                "--window",
+                "--epochs",
+                "--min-count",
+                "--max-vocab-size",
+                "--sample",
+                "--alpha",
+                "--min-alpha",
+                "--negative",
+                "--threads",
+                "--seed",
+            ],
+            flags: &["--dbow", "--dbow-words", "--hs", "--dm-concat", "--tagged"],
+            output: Some(out.to_path_buf()),
+        },
+        11 => Template {
+            args: strings(&[
+                "doc2vec",
+                "infer",
+                "--model",
+                s(&i.doc2vec),
+                "--text",
+                "the of and w1",
+            ]),
+            options: &["--epochs", "--alpha", "--min-alpha", "--seed", "--text"],
+            flags: &["--json"],
+            output: None,
+        },
         _ => Template {
             args: strings(&["info", vectors]),
             options: &[],
@@ -221,7 +284,7 @@ fn template(which: usize, out: &Path) -> Template {
     }
 }
 
-const COMMANDS: usize = 11;
+const COMMANDS: usize = 13;
 
 /// Runs `w2v` with `args`, killing it after a minute; returns (status code
 /// or None if killed by a signal, stdout, stderr).
@@ -279,7 +342,7 @@ proptest! {
     fn random_options_end_in_a_result_or_an_error(
         which in 0..COMMANDS,
         picks in proptest::collection::vec((0usize..16, 0..VALUES.len()), 0..4),
-        flag_bits in 0u8..8,
+        flag_bits in 0u8..32,
     ) {
         let out = inputs().dir.join(format!("out{}.bin", case_number()));
         let out = out.with_extension(["txt", "kv", "ann", "bin"][which % 4]);
