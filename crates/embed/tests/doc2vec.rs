@@ -372,3 +372,47 @@ fn lee_documents_find_themselves_as_often_as_with_gensim() {
         );
     }
 }
+
+#[test]
+fn damaged_or_mismatched_model_files_are_named() {
+    let documents = Documents::lines(fixture("documents.txt"));
+    let model = train(&documents, params(false));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.d2v");
+    let meta = dir.path().join("m.d2v.doc2vec.json");
+    let fresh = || {
+        model.save(&path).unwrap();
+        std::fs::read_to_string(&meta).unwrap()
+    };
+    let refused = |what: &str, needle: &str| {
+        let error = Doc2Vec::load(&path).unwrap_err().to_string();
+        assert!(error.contains(needle), "{what}: {error}");
+    };
+    let json = fresh();
+    std::fs::write(
+        &meta,
+        json.replace("\"int_tags\": 308", "\"int_tags\": 309"),
+    )
+    .unwrap();
+    refused("more integer tags than rows", "integer tags");
+    std::fs::write(
+        &meta,
+        json.replace("\"dm_concat\": false", "\"dm_concat\": true"),
+    )
+    .unwrap();
+    refused("dm_concat without its null word", "null word");
+    std::fs::write(&meta, "{").unwrap();
+    refused("not JSON", "not Doc2Vec metadata");
+    fresh();
+    std::fs::remove_file(dir.path().join("m.d2v.dv")).unwrap();
+    refused("no document vectors", "m.d2v.dv");
+    // Document vectors of another model, of another width.
+    fresh();
+    let mut p = params(false);
+    p.training.vector_size = 7;
+    let other = train(&documents, p);
+    let other_path = dir.path().join("other.d2v");
+    other.save(&other_path).unwrap();
+    std::fs::copy(dir.path().join("other.d2v.dv"), dir.path().join("m.d2v.dv")).unwrap();
+    refused("document vectors of another width", "dimensions");
+}
