@@ -13,7 +13,7 @@ use std::sync::Arc;
 use corpus::Tag;
 use embed::{Doc2VecParams, Export, Inference, Params};
 use numpy::PyArray1;
-use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyString, PyType};
@@ -213,8 +213,9 @@ impl DocumentIterator {
 
 /// A Doc2Vec model (gensim's ``Doc2Vec``), with gensim 4's parameters and
 /// defaults: PV-DM (``dm=1``, the mean of the context unless
-/// ``dm_mean=0``/``cbow_mean=0``) or PV-DBOW (``dm=0``, with
-/// ``dbow_words=1`` also training word vectors), negative sampling and/or
+/// ``dm_mean=0``/``cbow_mean=0``, or with ``dm_concat=1`` the tags and the
+/// whole window side by side) or PV-DBOW (``dm=0``, with ``dbow_words=1``
+/// also training word vectors), negative sampling and/or
 /// hierarchical softmax, trained on ``workers`` threads with the GIL
 /// released.
 ///
@@ -364,13 +365,7 @@ impl Doc2Vec {
         batch_words: usize,
         compute_loss: bool,
     ) -> PyResult<Self> {
-        let _ = (dm_tag_count, comment, hashfxn, batch_words);
-        if dm_concat != 0 {
-            return Err(PyNotImplementedError::new_err(
-                "dm_concat=1 (PV-DM over concatenated context vectors) is not implemented: \
-                 use dm=1 with the mean (dm_mean=1) or sum (dm_mean=0) of the context, or dm=0",
-            ));
-        }
+        let _ = (comment, hashfxn, batch_words);
         let callbacks = callbacks.filter(|c| !c.is_none() && c.len().map_or(true, |n| n > 0));
         if trim_rule.is_some_and(|t| !t.is_none())
             || callbacks.is_some()
@@ -383,7 +378,6 @@ impl Doc2Vec {
                 "trim_rule, callbacks, compute_loss, sorted_vocab=0, dv and dv_mapfile are not supported",
             ));
         }
-        #[allow(clippy::needless_update)] // embed may add fields with defaults
         let params = Doc2VecParams {
             training: Params {
                 vector_size,
@@ -406,7 +400,8 @@ impl Doc2Vec {
             },
             dm: dm != 0,
             dbow_words: dbow_words != 0,
-            ..Doc2VecParams::default()
+            dm_concat: dm_concat != 0,
+            dm_tag_count,
         };
         params.validate().map_err(errors::embed)?;
         let mut model = Doc2Vec {
@@ -660,10 +655,17 @@ impl Doc2Vec {
         i64::from(self.params.training.cbow_mean)
     }
 
-    /// Always 0: concatenated contexts are not implemented.
+    /// 1 for PV-DM over the concatenated context (tags and the whole
+    /// window side by side).
     #[getter]
     fn dm_concat(&self) -> i64 {
-        0
+        i64::from(self.params.dm_concat)
+    }
+
+    /// ``dm_concat`` only: the tags each document must have.
+    #[getter]
+    fn dm_tag_count(&self) -> usize {
+        self.params.dm_tag_count
     }
 
     /// 1 with hierarchical softmax.

@@ -43,7 +43,7 @@ def test_gensims_module_paths_and_defaults():
     assert D is D2 is Doc2Vec and T is TaggedDocument and L is TaggedLineDocument
     model = Doc2Vec()
     assert (model.vector_size, model.window, model.min_count, model.epochs) == (100, 5, 5, 10)
-    assert (model.dm, model.dbow_words, model.dm_concat, model.cbow_mean) == (1, 0, 0, 1)
+    assert (model.dm, model.dbow_words, model.dm_concat, model.dm_tag_count, model.cbow_mean) == (1, 0, 0, 1, 1)
     assert (model.hs, model.negative, model.workers, model.seed) == (0, 5, 3, 1)
     assert model.alpha == pytest.approx(0.025) and model.min_alpha == pytest.approx(0.0001)
     assert model.sample == pytest.approx(1e-3)
@@ -136,8 +136,8 @@ def test_errors_are_gensims(lee_docs, tmp_path):
         Doc2Vec([TaggedDocument(["a"], ["two words"])], **SMALL)
     with pytest.raises(ValueError, match="at least one tag"):
         Doc2Vec([TaggedDocument(["a"], [])], **SMALL)
-    with pytest.raises(NotImplementedError, match="dm_concat"):
-        Doc2Vec(lee_docs, dm_concat=1)
+    with pytest.raises(ValueError, match="dm_tag_count"):
+        Doc2Vec(lee_docs, dm_concat=1, dm_tag_count=0)
     trained = Doc2Vec(lee_docs[:50], **SMALL)
     with pytest.raises(TypeError, match="not a single string"):
         trained.infer_vector("a single string")
@@ -190,9 +190,12 @@ def test_train_continues_and_save_load_round_trips(lee_docs, tmp_path):
 
 
 def test_every_mode_trains(lee_docs):
-    for options in [dict(dm=1), dict(dm=1, dm_mean=0), dict(dm=0), dict(dm=0, dbow_words=1), dict(dm=0, hs=1, negative=0)]:
+    modes = [dict(dm=1), dict(dm=1, dm_mean=0), dict(dm=1, dm_concat=1), dict(dm=0), dict(dm=0, dbow_words=1),
+             dict(dm=0, hs=1, negative=0)]
+    for options in modes:
         model = Doc2Vec(lee_docs[:100], **dict(SMALL, **options))
         assert model.dv.vectors.shape == (100, 16), options
+        assert (model.dm, model.dm_concat) == (options["dm"], options.get("dm_concat", 0))
         assert np.isfinite(model.dv.vectors).all() and np.isfinite(model.infer_vector(lee_docs[0].words)).all()
     assert str(Doc2Vec(lee_docs[:20], **dict(SMALL, dm=0))).startswith("Doc2Vec<dbow,d16")
 
@@ -290,13 +293,13 @@ def self_nearest(model, docs):
     return ranks.count(0)
 
 
-@pytest.mark.parametrize("mode,dm", [("dm", 1), ("dbow", 0)])
-def test_lee_documents_find_themselves_as_often_as_with_gensim(lee_docs, mode, dm):
+@pytest.mark.parametrize("mode,dm,dm_concat", [("dm", 1, 0), ("dbow", 0, 0), ("dm_concat", 1, 1)])
+def test_lee_documents_find_themselves_as_often_as_with_gensim(lee_docs, mode, dm, dm_concat):
     """The tutorial's code, with the import changed; gensim's counts (3
     seeds, one worker) are in fixtures/doc2vec/lee.expected.json."""
     expected = json.load(open(fixture("doc2vec", "lee.expected.json")))[mode]
     gensim_mean = sum(expected["self_nearest_of_300"]) / len(expected["self_nearest_of_300"])
-    model = Doc2Vec(vector_size=50, min_count=2, epochs=40, dm=dm, workers=1, seed=1)
+    model = Doc2Vec(vector_size=50, min_count=2, epochs=40, dm=dm, dm_concat=dm_concat, workers=1, seed=1)
     model.build_vocab(lee_docs)
     model.train(lee_docs, total_examples=model.corpus_count, epochs=model.epochs)
     found = self_nearest(model, lee_docs)

@@ -335,7 +335,7 @@ class DocumentIterator:
     def __next__(self) -> Any: ...
 
 class Doc2Vec:
-    """gensim's ``Doc2Vec`` (PV-DM mean/sum, PV-DBOW, dbow_words; not dm_concat)."""
+    """gensim's ``Doc2Vec`` (PV-DM mean, sum or concatenated; PV-DBOW, dbow_words)."""
 
     def __init__(
         self,
@@ -434,6 +434,7 @@ class Doc2Vec:
     dbow_words: int
     cbow_mean: int
     dm_concat: int
+    dm_tag_count: int
     hs: int
     negative: int
     window: int
