@@ -251,6 +251,7 @@ impl Documents {
             line,
             end,
             word: Vec::new(),
+            spare: Vec::new(),
             bad_tag: false,
             stats: DocumentStats::default(),
         }
@@ -271,6 +272,9 @@ pub struct DocumentReader {
     /// Stop at the first line that starts at or after this offset.
     end: u64,
     word: Vec<u8>,
+    /// The strings of the previous document, reused for the next one's
+    /// words (no allocation per word once warm).
+    spare: Vec<String>,
     /// A typed tag of the current line had neither shape.
     bad_tag: bool,
     stats: DocumentStats,
@@ -304,7 +308,7 @@ impl DocumentReader {
     pub fn read_document(&mut self, doc: &mut Document) -> Result<bool> {
         loop {
             doc.tags.clear();
-            doc.words.clear();
+            self.spare.append(&mut doc.words);
             if self.offset >= self.end {
                 return Ok(false);
             }
@@ -369,9 +373,17 @@ impl DocumentReader {
                 let in_tags = matches!(field, Field::Tags | Field::TypedTags);
                 if b == b'\n' || (b == b'\t' && in_tags) || is_space(b) {
                     if !self.word.is_empty() {
-                        let word = std::mem::take(&mut self.word);
-                        self.bad_tag |=
-                            !Self::finish(&mut self.stats, &field, word, cut, self.max_words, doc);
+                        let word = &self.word;
+                        self.bad_tag |= !Self::finish(
+                            &mut self.stats,
+                            &field,
+                            word,
+                            cut,
+                            self.max_words,
+                            &mut self.spare,
+                            doc,
+                        );
+                        self.word.clear();
                         cut = false;
                     }
                     if b == b'\n' {
@@ -395,8 +407,17 @@ impl DocumentReader {
             }
         }
         if !self.word.is_empty() {
-            let word = std::mem::take(&mut self.word);
-            self.bad_tag |= !Self::finish(&mut self.stats, &field, word, cut, self.max_words, doc);
+            let word = &self.word;
+            self.bad_tag |= !Self::finish(
+                &mut self.stats,
+                &field,
+                word,
+                cut,
+                self.max_words,
+                &mut self.spare,
+                doc,
+            );
+            self.word.clear();
         }
         if read_any {
             self.line += 1;
@@ -409,9 +430,10 @@ impl DocumentReader {
     fn finish(
         stats: &mut DocumentStats,
         field: &Field,
-        bytes: Vec<u8>,
+        bytes: &[u8],
         cut: bool,
         max_words: usize,
+        spare: &mut Vec<String>,
         doc: &mut Document,
     ) -> bool {
         stats.truncated_words += u64::from(cut);
@@ -439,13 +461,15 @@ impl DocumentReader {
                 None => false,
             };
         }
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => {
+        let mut text = spare.pop().unwrap_or_default();
+        text.clear();
+        match std::str::from_utf8(bytes) {
+            Ok(valid) => text.push_str(valid),
+            Err(_) => {
                 stats.replaced_words += 1;
-                String::from_utf8_lossy(e.as_bytes()).into_owned()
+                text.push_str(&String::from_utf8_lossy(bytes));
             }
-        };
+        }
         match field {
             Field::Tags | Field::TypedTags => doc.tags.push(Tag::Key(text)),
             Field::Words => doc.words.push(text),
