@@ -240,7 +240,10 @@ impl AnnoyIndexer {
                         "item {id} has no label: the labels do not fit the index"
                     ))
                 })?;
-                Ok((keyed_vectors::label(py, label, self.int_rows)?, score as f64))
+                Ok((
+                    keyed_vectors::label(py, label, self.int_rows)?,
+                    score as f64,
+                ))
             })
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, named)

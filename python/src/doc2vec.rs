@@ -296,11 +296,7 @@ impl Doc2Vec {
 
     /// gensim's `infer_vector` options: `None` or 0 takes the model's value
     /// (gensim's `alpha or self.alpha`).
-    fn inference(
-        alpha: Option<f32>,
-        min_alpha: Option<f32>,
-        epochs: Option<usize>,
-    ) -> Inference {
+    fn inference(alpha: Option<f32>, min_alpha: Option<f32>, epochs: Option<usize>) -> Inference {
         Inference {
             alpha: alpha.filter(|&a| a != 0.0),
             min_alpha: min_alpha.filter(|&a| a != 0.0),
@@ -528,8 +524,9 @@ impl Doc2Vec {
             let vectors = model
                 .infer_vectors(&documents, &options)
                 .map_err(errors::embed)?;
-            let pair = vecstore::KeyedVectors::from_parts(vec!["1".into(), "2".into()], vectors, None)
-                .map_err(errors::vectors)?;
+            let pair =
+                vecstore::KeyedVectors::from_parts(vec!["1".into(), "2".into()], vectors, None)
+                    .map_err(errors::vectors)?;
             pair.similarity("1", "2").map_err(errors::vectors)
         })
         .map(f64::from)
@@ -561,6 +558,7 @@ impl Doc2Vec {
     /// in one word2vec text or binary file, words first;
     /// ``KeyedVectors.load_word2vec_format`` (here or gensim's) reads it.
     #[pyo3(signature = (fname, doctag_vec=false, word_vec=true, prefix="*dt_", fvocab=None, binary=false))]
+    #[allow(clippy::too_many_arguments)]
     fn save_word2vec_format(
         &self,
         py: Python<'_>,

@@ -94,7 +94,11 @@ type PairsResult = ((f64, f64), (f64, f64), f64);
 /// A key as Python sees it: an `int` for the first `int_rows` rows
 /// (Doc2Vec's integer tags, whose keys are their row numbers in decimal:
 /// `embed` refuses a string tag spelling such a row), else the `str`.
-pub(crate) fn label<'py>(py: Python<'py>, key: &str, int_rows: usize) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn label<'py>(
+    py: Python<'py>,
+    key: &str,
+    int_rows: usize,
+) -> PyResult<Bound<'py, PyAny>> {
     if int_rows > 0 {
         if let Some(n) = key.parse::<usize>().ok().filter(|&n| n < int_rows) {
             return Ok(n.into_pyobject(py)?.into_any());
