@@ -350,20 +350,61 @@ impl HnswIndex {
     // ---- search ---------------------------------------------------------
 
     /// Greedy descent on `level` from `(start, dist)`: the nearest element
-    /// reachable by always moving to a closer neighbour.
+    /// reachable by always moving to a closer neighbour (hnswlib's: each
+    /// list is scanned to its end against the best so far). The vectors of
+    /// a list are prefetched together and scored four at a time.
     pub(crate) fn greedy(&self, words: &[u32], query: &[f32], mut cur: Cand, level: usize) -> Cand {
+        let mut dists = [0f32; 64];
         let mut changed = true;
         while changed {
             changed = false;
-            for &n in self.links(words, cur.id, level) {
-                let d = self.distance(query, self.vector(words, n));
-                if d < cur.dist {
-                    cur = Cand { dist: d, id: n };
-                    changed = true;
+            let links = self.links(words, cur.id, level);
+            for chunk in links.chunks(dists.len()) {
+                let dists = &mut dists[..chunk.len()];
+                self.prefetch_vectors(words, chunk);
+                self.distances(words, query, chunk, dists);
+                for (&n, &d) in chunk.iter().zip(dists.iter()) {
+                    if d < cur.dist {
+                        cur = Cand { dist: d, id: n };
+                        changed = true;
+                    }
                 }
             }
         }
         cur
+    }
+
+    /// Starts loading the vectors of `ids` (if prefetching is on), so that
+    /// their cache misses overlap.
+    #[inline]
+    fn prefetch_vectors(&self, words: &[u32], ids: &[u32]) {
+        if self.prefetch {
+            let (record, data_at) = (self.record_words(), 1 + self.max_m0);
+            for &n in ids {
+                let at = n as usize * record + data_at;
+                f32_kernels::prefetch(&words[at..at + self.dim]);
+            }
+        }
+    }
+
+    /// `out[j]` = the distance from `query` to element `ids[j]`, four at a
+    /// time where the space allows (`dot4`, bit for bit `dot`).
+    #[inline]
+    fn distances(&self, words: &[u32], query: &[f32], ids: &[u32], out: &mut [f32]) {
+        let mut done = 0;
+        if self.space != Space::L2 {
+            while done + 4 <= ids.len() {
+                let v = |j: usize| self.vector(words, ids[done + j]);
+                let d = (self.kernels.dot4)(query, [v(0), v(1), v(2), v(3)]);
+                for j in 0..4 {
+                    out[done + j] = 1.0 - d[j];
+                }
+                done += 4;
+            }
+        }
+        for j in done..ids.len() {
+            out[j] = self.distance(query, self.vector(words, ids[j]));
+        }
     }
 
     /// hnswlib's `searchBaseLayer`/`searchBaseLayerST`: a beam of width `ef`
@@ -399,14 +440,8 @@ impl HnswIndex {
         }
         candidates.push(std::cmp::Reverse(Cand { dist: d, id: ep }));
         tags[ep as usize] = tag;
-        let record = self.record_words();
-        let data_at = 1 + self.max_m0;
-        let dot = match self.space {
-            Space::Ip | Space::Cosine => Some(self.kernels.dot4),
-            Space::L2 => None,
-        };
         // The unvisited neighbours of the element being expanded, and their
-        // distances (at most maxM0 on level 0, maxM above).
+        // distances, 64 at a time (a list holds maxM0 = 2M on level 0).
         let mut fresh = [0u32; 64];
         let mut dists = [0f32; 64];
         while let Some(&std::cmp::Reverse(current)) = candidates.peek() {
@@ -441,28 +476,8 @@ impl HnswIndex {
                     *seen = tag;
                 }
                 let (fresh, dists) = (&fresh[..m], &mut dists[..m]);
-                if self.prefetch {
-                    for &n in fresh {
-                        let at = n as usize * record + data_at;
-                        f32_kernels::prefetch(&words[at..at + self.dim]);
-                    }
-                }
-                // Distances, four at a time where the kernel allows (each
-                // bit for bit the one-at-a-time distance).
-                let mut done = 0;
-                if let Some(dot4) = dot {
-                    while done + 4 <= m {
-                        let v = |j: usize| self.vector(words, fresh[done + j]);
-                        let d = dot4(query, [v(0), v(1), v(2), v(3)]);
-                        for j in 0..4 {
-                            dists[done + j] = 1.0 - d[j];
-                        }
-                        done += 4;
-                    }
-                }
-                for j in done..m {
-                    dists[j] = self.distance(query, self.vector(words, fresh[j]));
-                }
+                self.prefetch_vectors(words, fresh);
+                self.distances(words, query, fresh, dists);
                 for (&n, &d) in fresh.iter().zip(dists.iter()) {
                     if top.len() < ef || lower > d {
                         let cand = Cand { dist: d, id: n };
