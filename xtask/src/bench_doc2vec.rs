@@ -70,6 +70,8 @@ struct Run {
 struct Files {
     train: PathBuf,
     infer: PathBuf,
+    /// Documents in `infer`.
+    inferred: usize,
     halves: PathBuf,
 }
 
@@ -106,7 +108,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         |runs: &[Run], f: fn(&Run) -> f64| runs.iter().map(f).sum::<f64>() / runs.len() as f64;
     println!(
         "| mode | threads | ours words/s | gensim words/s | **ours / gensim** | infer {} docs s, ours / gensim | **infer gensim / ours** | peak MiB ours / gensim | self-nearest % ours / gensim | halves top-1 % ours / gensim |",
-        args.infer
+        files.inferred
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for (name, threads, ours, theirs) in &rows {
@@ -149,13 +151,14 @@ fn prepare(args: &Args) -> anyhow::Result<Files> {
         );
     }
     let (train, held) = docs.split_at(docs.len() - args.held_out);
+    let infer = &train[..args.infer.min(train.len())];
     let files = Files {
         train: args.dir.join("train.txt"),
         infer: args.dir.join("infer.txt"),
+        inferred: infer.len(),
         halves: args.dir.join("halves.txt"),
     };
     std::fs::write(&files.train, train.join("\n") + "\n")?;
-    let infer = &train[..args.infer.min(train.len())];
     std::fs::write(&files.infer, infer.join("\n") + "\n")?;
     let mut halves: Vec<String> = Vec::new();
     for part in 0..2 {
