@@ -68,14 +68,14 @@ pub(crate) fn skip_gram<I: Rows, O: Rows>(
     if m == 0 || t == 0 {
         return;
     }
-    prepare(s, m, t, d);
+    let learns = output.learns();
+    prepare(s, m, t, d, learns);
     for (row, x) in batch.inputs.iter().zip(s.x.chunks_exact_mut(d)) {
         input.gather(*row, x);
     }
     for (row, y) in batch.targets.iter().zip(s.y.chunks_exact_mut(d)) {
         output.gather(*row, y);
     }
-    let learns = output.learns();
     (s.kernels.pairs)(&mut Pairs {
         x: &s.x,
         y: &s.y,
@@ -209,14 +209,16 @@ pub(crate) fn concat<I: Rows, O: Rows>(
 }
 
 /// Sizes the buffers for `m` inputs and `t` outputs and zeroes the
-/// deltas (the rows are overwritten by their gathers).
-fn prepare(s: &mut Scratch, m: usize, t: usize, d: usize) {
-    for (buffer, rows) in [(&mut s.x, m), (&mut s.y, t)] {
-        buffer.resize(rows * d, 0.0);
-    }
-    for (buffer, rows) in [(&mut s.dx, m), (&mut s.dy, t)] {
-        buffer.clear();
-        buffer.resize(rows * d, 0.0);
+/// deltas (the rows are overwritten by their gathers); the outputs' deltas
+/// only if `output_deltas` (frozen outputs need none).
+fn prepare(s: &mut Scratch, m: usize, t: usize, d: usize, output_deltas: bool) {
+    s.x.resize(m * d, 0.0);
+    s.y.resize(t * d, 0.0);
+    s.dx.clear();
+    s.dx.resize(m * d, 0.0);
+    s.dy.clear();
+    if output_deltas {
+        s.dy.resize(t * d, 0.0);
     }
 }
 

@@ -9,8 +9,9 @@
 //! updates of one row may lose an update; unlike a shared `&mut [f32]`, this
 //! is a race the language allows.
 //!
-//! On x86-64 the row moves are 16-byte SSE loads and stores in inline
-//! assembly (`movups`, `addps`), four floats per instruction; elsewhere
+//! On x86-64 the row moves are 64-byte AVX-512 loads and stores (where
+//! the CPU has AVX-512F) and 16-byte SSE ones in inline assembly
+//! (`vmovups`/`movups`, `vaddps`/`addps`); elsewhere
 //! they are one relaxed atomic access per float (the [`portable`]
 //! functions, which the compiler cannot vectorise). Why the assembly is
 //! sound is argued at [`row_ops`] and in `docs/ARCHITECTURE.md`
@@ -348,6 +349,11 @@ pub(crate) mod row_ops {
     pub(crate) fn load(shared: &[AtomicU32], out: &mut [f32]) {
         assert_eq!(shared.len(), out.len(), "row lengths differ");
         #[cfg(target_arch = "x86_64")]
+        let (shared, out) = {
+            let done = wide::load(shared, out);
+            (&shared[done..], &mut out[done..])
+        };
+        #[cfg(target_arch = "x86_64")]
         {
             let blocks = shared.len() / 4;
             if blocks > 0 {
@@ -384,6 +390,11 @@ pub(crate) mod row_ops {
     #[inline]
     pub(crate) fn add(shared: &[AtomicU32], delta: &[f32]) {
         assert_eq!(shared.len(), delta.len(), "row lengths differ");
+        #[cfg(target_arch = "x86_64")]
+        let (shared, delta) = {
+            let done = wide::add(shared, delta);
+            (&shared[done..], &delta[done..])
+        };
         #[cfg(target_arch = "x86_64")]
         {
             let blocks = shared.len() / 4;
@@ -431,6 +442,9 @@ pub(crate) mod row_ops {
         #[cfg(target_arch = "x86_64")]
         {
             use std::arch::x86_64::{_mm_loadu_ps, _mm_storeu_ps};
+            if wide::sum_rows(values, dim, rows, out) {
+                return;
+            }
             let blocks = dim / 16;
             for block in 0..blocks {
                 let at = block * 16;
@@ -537,6 +551,11 @@ pub(crate) mod row_ops {
     pub(crate) fn add_scaled(shared: &[AtomicU32], g: f32, x: &[f32]) {
         assert_eq!(shared.len(), x.len(), "row lengths differ");
         #[cfg(target_arch = "x86_64")]
+        let (shared, x) = {
+            let done = wide::add_scaled(shared, g, x);
+            (&shared[done..], &x[done..])
+        };
+        #[cfg(target_arch = "x86_64")]
         {
             let blocks = shared.len() / 4;
             if blocks > 0 {
@@ -573,6 +592,200 @@ pub(crate) mod row_ops {
         }
         #[cfg(not(target_arch = "x86_64"))]
         portable::add_scaled(shared, g, x);
+    }
+}
+
+/// Row moves with 64-byte AVX-512 loads and stores in inline assembly,
+/// used by [`row_ops`] for the leading blocks of 16 floats when the CPU
+/// has AVX-512F (checked once). The argument of [`row_ops`] holds
+/// unchanged: every element is a 4-byte-aligned `AtomicU32` accessed only
+/// by these blocks as Rust code would with one relaxed atomic access per
+/// element (x86-64 splits a wide vector access only at element or
+/// cache-line boundaries, never inside an aligned 4-byte element);
+/// `vaddps` and `vmulps` round each element as `f32` arithmetic does, so
+/// the bits are those of the portable path (the unit tests compare them).
+#[cfg(target_arch = "x86_64")]
+mod wide {
+    use std::sync::atomic::AtomicU32;
+
+    /// Whether this CPU has AVX-512F (std caches the answer: a load and a
+    /// bit test).
+    #[inline]
+    fn available() -> bool {
+        std::arch::is_x86_feature_detected!("avx512f")
+    }
+
+    /// `out[i] = shared[i]` for the leading whole blocks of 16; returns
+    /// how many floats were done (0 without AVX-512F).
+    #[inline]
+    pub(super) fn load(shared: &[AtomicU32], out: &mut [f32]) -> usize {
+        let blocks = shared.len().min(out.len()) / 16;
+        if blocks == 0 || !available() {
+            return 0;
+        }
+        // SAFETY: the CPU has AVX-512F (checked); both slices hold
+        // `16 * blocks` elements or more.
+        unsafe { load_blocks(shared.as_ptr(), out.as_mut_ptr(), blocks) };
+        blocks * 16
+    }
+
+    /// # Safety
+    /// AVX-512F; `blocks * 16` elements at both pointers; `dst` ours.
+    #[target_feature(enable = "avx512f")]
+    unsafe fn load_blocks(src: *const AtomicU32, dst: *mut f32, blocks: usize) {
+        // SAFETY: the caller's contract; `src` is only read, element by
+        // element as relaxed atomic loads (the module's argument).
+        unsafe {
+            std::arch::asm!(
+                "2:",
+                "vmovups {v}, zmmword ptr [{src}]",
+                "vmovups zmmword ptr [{dst}], {v}",
+                "add {src}, 64",
+                "add {dst}, 64",
+                "dec {n}",
+                "jnz 2b",
+                src = inout(reg) src => _,
+                dst = inout(reg) dst => _,
+                n = inout(reg) blocks => _,
+                v = out(zmm_reg) _,
+                options(nostack),
+            );
+        }
+    }
+
+    /// `shared[i] += delta[i]` for the leading whole blocks of 16; returns
+    /// how many floats were done.
+    #[inline]
+    pub(super) fn add(shared: &[AtomicU32], delta: &[f32]) -> usize {
+        let blocks = shared.len().min(delta.len()) / 16;
+        if blocks == 0 || !available() {
+            return 0;
+        }
+        // SAFETY: as in `load`.
+        unsafe { add_blocks(shared.as_ptr(), delta.as_ptr(), blocks) };
+        blocks * 16
+    }
+
+    /// # Safety
+    /// AVX-512F; `blocks * 16` elements at both pointers.
+    #[target_feature(enable = "avx512f")]
+    unsafe fn add_blocks(row: *const AtomicU32, delta: *const f32, blocks: usize) {
+        // SAFETY: the caller's contract; each element of the row is read,
+        // added to and written back with per-element atomic accesses.
+        unsafe {
+            std::arch::asm!(
+                "2:",
+                "vmovups {v}, zmmword ptr [{row}]",
+                "vaddps {v}, {v}, zmmword ptr [{delta}]",
+                "vmovups zmmword ptr [{row}], {v}",
+                "add {row}, 64",
+                "add {delta}, 64",
+                "dec {n}",
+                "jnz 2b",
+                row = inout(reg) row => _,
+                delta = inout(reg) delta => _,
+                n = inout(reg) blocks => _,
+                v = out(zmm_reg) _,
+                options(nostack),
+            );
+        }
+    }
+
+    /// `shared[i] += g * x[i]` (the product rounded, then the sum) for the
+    /// leading whole blocks of 16; returns how many floats were done.
+    #[inline]
+    pub(super) fn add_scaled(shared: &[AtomicU32], g: f32, x: &[f32]) -> usize {
+        let blocks = shared.len().min(x.len()) / 16;
+        if blocks == 0 || !available() {
+            return 0;
+        }
+        // SAFETY: as in `load`.
+        unsafe { add_scaled_blocks(shared.as_ptr(), g, x.as_ptr(), blocks) };
+        blocks * 16
+    }
+
+    /// # Safety
+    /// AVX-512F; `blocks * 16` elements at both pointers.
+    #[target_feature(enable = "avx512f")]
+    unsafe fn add_scaled_blocks(row: *const AtomicU32, g: f32, x: *const f32, blocks: usize) {
+        use std::arch::x86_64::_mm512_set1_ps;
+        let g = _mm512_set1_ps(g);
+        // SAFETY: the caller's contract; `vmulps` then `vaddps` round as
+        // `g * x` and `+` do; per-element atomic accesses to the row.
+        unsafe {
+            std::arch::asm!(
+                "2:",
+                "vmulps {d}, {g}, zmmword ptr [{x}]",
+                "vaddps {d}, {d}, zmmword ptr [{row}]",
+                "vmovups zmmword ptr [{row}], {d}",
+                "add {row}, 64",
+                "add {x}, 64",
+                "dec {n}",
+                "jnz 2b",
+                row = inout(reg) row => _,
+                x = inout(reg) x => _,
+                n = inout(reg) blocks => _,
+                g = in(zmm_reg) g,
+                d = out(zmm_reg) _,
+                options(nostack),
+            );
+        }
+    }
+
+    /// `out += values[r * dim..][..dim]` for each `r` of `rows` in order,
+    /// the whole of `out` (`dim` long): blocks of 16 in registers, the
+    /// tail with masked loads. Returns false (nothing done) without
+    /// AVX-512F.
+    #[inline]
+    pub(super) fn sum_rows(
+        values: &[AtomicU32],
+        dim: usize,
+        rows: &[u32],
+        out: &mut [f32],
+    ) -> bool {
+        if !available() {
+            return false;
+        }
+        assert_eq!(out.len(), dim);
+        for &r in rows {
+            assert!((r as usize + 1) * dim <= values.len(), "row out of range");
+        }
+        // SAFETY: AVX-512F (checked); every row lies inside `values`
+        // (asserted) and `out` holds `dim` floats.
+        unsafe { sum_rows_avx512(values.as_ptr(), dim, rows, out.as_mut_ptr()) };
+        true
+    }
+
+    /// # Safety
+    /// AVX-512F; every `r * dim .. (r + 1) * dim` inside `values`; `dim`
+    /// floats at `out`, ours.
+    #[target_feature(enable = "avx512f")]
+    unsafe fn sum_rows_avx512(values: *const AtomicU32, dim: usize, rows: &[u32], out: *mut f32) {
+        use std::arch::x86_64::{_mm512_mask_loadu_ps, _mm512_mask_storeu_ps, _mm512_setzero_ps};
+        let mut at = 0;
+        while at < dim {
+            let n = (dim - at).min(16);
+            let mask: u16 = if n == 16 { u16::MAX } else { (1u16 << n) - 1 };
+            // SAFETY: the caller's contract; the mask limits the access to
+            // the `n` floats left in `out` and in each row.
+            unsafe {
+                let mut acc = _mm512_mask_loadu_ps(_mm512_setzero_ps(), mask, out.add(at));
+                for &r in rows {
+                    let src = values.add(r as usize * dim + at);
+                    std::arch::asm!(
+                        "vmovups {t} {{{k}}}{{z}}, zmmword ptr [{src}]",
+                        "vaddps {acc}, {acc}, {t}",
+                        src = in(reg) src,
+                        k = in(kreg) mask,
+                        acc = inout(zmm_reg) acc,
+                        t = out(zmm_reg) _,
+                        options(nostack, readonly, preserves_flags),
+                    );
+                }
+                _mm512_mask_storeu_ps(out.add(at), mask, acc);
+            }
+            at += n;
+        }
     }
 }
 
