@@ -315,7 +315,8 @@ pub fn annoy_hamming(data: &[u8]) -> bool {
 /// An hnswlib index file, in each space at each of [`HNSW_DIMS`]: loaded
 /// (validated) memory-mapped and copied, which must agree; queried with
 /// `knn_query` at two `ef`s and `get_items` of what it found; saved again
-/// (to the input's length).
+/// (to the input's length); then grown by `resize_index` and `add_items`
+/// (one thread) and queried again.
 pub fn hnsw(data: &[u8]) -> bool {
     let path = put_file("index.hnsw", data);
     let mut accepted = false;
@@ -343,9 +344,19 @@ pub fn hnsw(data: &[u8]) -> bool {
                 data.len(),
                 "a loaded file re-saves to its length"
             );
-            // Not grown here: `add_items` starts a thread pool per call, whose
-            // exiting threads LeakSanitizer reports; growing damaged-but-valid
-            // graphs is `hnsw/tests/corrupt.rs`'s `damaged_files_never_panic`.
+            // Growing a damaged-but-valid graph, on this thread: with one
+            // thread `add_items` starts no pool (a pool's exiting threads
+            // are what LeakSanitizer reported).
+            index.set_num_threads(1);
+            let count = index.get_current_count();
+            if index.resize_index(count + 2).is_ok()
+                && index
+                    .add_items(&vec![0.5; dim * 2], Some(&[u64::MAX - 1, u64::MAX]))
+                    .is_ok()
+            {
+                assert!(index.contains(u64::MAX), "an added label is present");
+                check_hnsw_answers(&mut index, &query);
+            }
         }
     }
     remove_file("index.hnsw");
