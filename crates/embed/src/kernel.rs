@@ -10,7 +10,7 @@
 //! The arithmetic is in [`crate::kernels`], whose best variant for this
 //! CPU each thread's [`Scratch`] holds.
 
-use crate::kernels::{self, Kernels, Pairs};
+use crate::kernels::{self, Kernels, Pairs, Sequential};
 use crate::tables::Sigmoid;
 use crate::weights::Rows;
 #[cfg(test)]
@@ -55,11 +55,16 @@ pub struct Batch<'a> {
     pub alpha: f32,
 }
 
-/// Skip-gram: every input row against every output row.
+/// Skip-gram: every input row against every output row, all read before
+/// any is changed (pWord2Vec's batch), or, with `in_order`, in gensim's
+/// order: each input row against the output rows as the previous input
+/// rows left them (the output rows are updated in a private copy, and
+/// their changes added back). Frozen outputs are always read as they are.
 pub(crate) fn skip_gram<I: Rows, O: Rows>(
     input: &I,
     output: &O,
     batch: Batch<'_>,
+    in_order: bool,
     sigmoid: &Sigmoid,
     s: &mut Scratch,
 ) {
@@ -69,24 +74,43 @@ pub(crate) fn skip_gram<I: Rows, O: Rows>(
         return;
     }
     let learns = output.learns();
-    prepare(s, m, t, d, learns);
+    let in_order = in_order && learns && m > 1;
+    prepare(s, m, t, d, learns && !in_order);
     for (row, x) in batch.inputs.iter().zip(s.x.chunks_exact_mut(d)) {
         input.gather(*row, x);
     }
     for (row, y) in batch.targets.iter().zip(s.y.chunks_exact_mut(d)) {
         output.gather(*row, y);
     }
-    (s.kernels.pairs)(&mut Pairs {
-        x: &s.x,
-        y: &s.y,
-        labels: batch.labels,
-        alpha: batch.alpha,
-        sigmoid,
-        dx: &mut s.dx,
-        dy: learns.then_some(&mut s.dy[..]),
-        g: &mut s.g,
-        d,
-    });
+    if in_order {
+        // The rows as gathered, to find what the batch changed.
+        s.dy.extend_from_slice(&s.y);
+        (s.kernels.sequential)(&mut Sequential {
+            x: &s.x,
+            y: &mut s.y,
+            labels: batch.labels,
+            alpha: batch.alpha,
+            sigmoid,
+            dx: &mut s.dx,
+            g: &mut s.g,
+            d,
+        });
+        for (before, after) in s.dy.iter_mut().zip(&s.y) {
+            *before = after - *before;
+        }
+    } else {
+        (s.kernels.pairs)(&mut Pairs {
+            x: &s.x,
+            y: &s.y,
+            labels: batch.labels,
+            alpha: batch.alpha,
+            sigmoid,
+            dx: &mut s.dx,
+            dy: learns.then_some(&mut s.dy[..]),
+            g: &mut s.g,
+            d,
+        });
+    }
     for (row, dx) in batch.inputs.iter().zip(s.dx.chunks_exact(d)) {
         input.add(*row, dx);
     }
@@ -270,6 +294,7 @@ mod tests {
             &input,
             &output,
             batch,
+            false,
             &Sigmoid::default(),
             &mut Scratch::default(),
         );
@@ -302,6 +327,74 @@ mod tests {
     }
 
     #[test]
+    fn skip_gram_in_order_matches_gensims_sequential_update() {
+        // gensim (word2vec.c): for each context row in turn, for each output
+        // row in turn: f = x·y, g = (label - σ(f)) * alpha, dx += g·y, then
+        // y += g·x; x += dx after the path. Written naively in f64.
+        let d = 19;
+        let value = |i: usize| ((i * 7919) % 101) as f32 / 50.0 - 1.0;
+        let input = Weights::from_values((0..5 * d).map(value), d);
+        let output = Weights::from_values((0..4 * d).map(|i| value(i + 3) * 0.5), d);
+        let mut x: Vec<Vec<f64>> = (0..5)
+            .map(|r| input.to_array().row(r).iter().map(|&v| v as f64).collect())
+            .collect();
+        let mut y: Vec<Vec<f64>> = (0..4)
+            .map(|r| output.to_array().row(r).iter().map(|&v| v as f64).collect())
+            .collect();
+        let (inputs, targets, labels, alpha) =
+            ([0usize, 2, 4], [3usize, 1, 0], [1.0f32, 0.0, 1.0], 0.3);
+        let sigmoid = Sigmoid::default();
+        for &a in &inputs {
+            let mut dx = vec![0.0; d];
+            for (&b, &label) in targets.iter().zip(&labels) {
+                let f: f64 = x[a].iter().zip(&y[b]).map(|(p, q)| p * q).sum();
+                if f.abs() >= 6.0 {
+                    continue;
+                }
+                let g = ((label - sigmoid.get(f as f32)) * alpha) as f64;
+                for i in 0..d {
+                    dx[i] += g * y[b][i];
+                    y[b][i] += g * x[a][i];
+                }
+            }
+            for i in 0..d {
+                x[a][i] += dx[i];
+            }
+        }
+        let batch = Batch {
+            inputs: &[0, 2, 4],
+            targets: &[3, 1, 0],
+            labels: &labels,
+            alpha,
+        };
+        skip_gram(
+            &input,
+            &output,
+            batch,
+            true,
+            &sigmoid,
+            &mut Scratch::default(),
+        );
+        let (after_in, after_out) = (input.to_array(), output.to_array());
+        for r in 0..5 {
+            for i in 0..d {
+                assert!(
+                    (after_in[[r, i]] as f64 - x[r][i]).abs() < 1e-5,
+                    "input {r}"
+                );
+            }
+        }
+        for r in 0..4 {
+            for i in 0..d {
+                assert!(
+                    (after_out[[r, i]] as f64 - y[r][i]).abs() < 1e-5,
+                    "output {r}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn saturated_pairs_are_skipped() {
         let input = Weights::from_values([10.0, 0.0], 2);
         let output = Weights::from_values([1.0, 0.0], 2);
@@ -315,6 +408,7 @@ mod tests {
             &input,
             &output,
             batch,
+            false,
             &Sigmoid::default(),
             &mut Scratch::default(),
         );

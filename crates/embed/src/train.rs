@@ -555,7 +555,15 @@ pub(crate) fn train_text<I: Rows, O: Rows>(
                 labels: &b.labels,
                 alpha,
             };
-            update(p, tables, concat, net.input, syn1neg, batch, &mut b.scratch);
+            update(
+                p,
+                tables,
+                Kind { concat, hs: false },
+                net.input,
+                syn1neg,
+                batch,
+                &mut b.scratch,
+            );
         }
         if let (Some(syn1), Some(huffman)) = (net.syn1, &tables.huffman) {
             b.labels.clear();
@@ -572,7 +580,15 @@ pub(crate) fn train_text<I: Rows, O: Rows>(
                 labels: &b.labels,
                 alpha,
             };
-            update(p, tables, concat, net.input, syn1, batch, &mut b.scratch);
+            update(
+                p,
+                tables,
+                Kind { concat, hs: true },
+                net.input,
+                syn1,
+                batch,
+                &mut b.scratch,
+            );
         }
     }
 }
@@ -625,7 +641,18 @@ fn train_tags_only<I: Rows, O: Rows>(
                 labels: &b.labels,
                 alpha,
             };
-            update(p, tables, false, net.input, syn1neg, batch, &mut b.scratch);
+            update(
+                p,
+                tables,
+                Kind {
+                    concat: false,
+                    hs: false,
+                },
+                net.input,
+                syn1neg,
+                batch,
+                &mut b.scratch,
+            );
         }
         if let (Some(syn1), Some(huffman)) = (net.syn1, &tables.huffman) {
             b.targets.clear();
@@ -641,7 +668,18 @@ fn train_tags_only<I: Rows, O: Rows>(
                 labels: &b.labels,
                 alpha,
             };
-            update(p, tables, false, net.input, syn1, batch, &mut b.scratch);
+            update(
+                p,
+                tables,
+                Kind {
+                    concat: false,
+                    hs: true,
+                },
+                net.input,
+                syn1,
+                batch,
+                &mut b.scratch,
+            );
         }
     }
 }
@@ -676,12 +714,22 @@ fn prefetch<I: Rows, O: Rows>(
     }
 }
 
-/// One batch through the architecture's kernel (`concat`: PV-DM with the
-/// inputs side by side).
+/// What a batch is, beyond the architecture.
+#[derive(Clone, Copy)]
+struct Kind {
+    /// PV-DM with the inputs side by side.
+    concat: bool,
+    /// Hierarchical softmax: skip-gram runs its context words in gensim's
+    /// order (each sees the path rows the previous one updated; the top of
+    /// the tree is on every path, so batching them costs quality there).
+    hs: bool,
+}
+
+/// One batch through the architecture's kernel.
 fn update<I: Rows, O: Rows>(
     p: &Params,
     tables: &Tables,
-    concat: bool,
+    kind: Kind,
     input: &I,
     output: &O,
     batch: Batch<'_>,
@@ -689,8 +737,10 @@ fn update<I: Rows, O: Rows>(
 ) {
     let sigmoid = &tables.sigmoid;
     match p.architecture {
-        _ if concat => kernel::concat(input, output, batch, sigmoid, scratch),
-        Architecture::SkipGram => kernel::skip_gram(input, output, batch, sigmoid, scratch),
+        _ if kind.concat => kernel::concat(input, output, batch, sigmoid, scratch),
+        Architecture::SkipGram => {
+            kernel::skip_gram(input, output, batch, kind.hs, sigmoid, scratch)
+        }
         Architecture::Cbow => kernel::cbow(input, output, batch, p.cbow_mean, sigmoid, scratch),
     }
 }

@@ -3,13 +3,14 @@
 use std::arch::x86_64::*;
 
 use super::generic::{self, Simd};
-use super::{Kernels, Pairs};
+use super::{Kernels, Pairs, Sequential};
 
 /// Only handed out by [`super::avx2_fma`] after it has detected AVX2 and
 /// FMA: the safe wrapper below relies on that.
 pub(super) static KERNELS: Kernels = Kernels {
     name: "avx2+fma",
     pairs,
+    sequential,
 };
 
 fn pairs(p: &mut Pairs<'_>) {
@@ -24,6 +25,20 @@ fn pairs(p: &mut Pairs<'_>) {
 unsafe fn pairs_avx2(p: &mut Pairs<'_>) {
     // SAFETY: the CPU has AVX2 and FMA (this function's contract).
     unsafe { generic::pairs::<Avx2>(p) }
+}
+
+fn sequential(p: &mut Sequential<'_>) {
+    // SAFETY: only reachable through `KERNELS`, which `avx2_fma()` hands out
+    // only after detecting AVX2 and FMA.
+    unsafe { sequential_avx2(p) }
+}
+
+/// # Safety
+/// The CPU must have AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+unsafe fn sequential_avx2(p: &mut Sequential<'_>) {
+    // SAFETY: the CPU has the features (this function's contract).
+    unsafe { generic::sequential::<Avx2>(p) }
 }
 
 struct Avx2;

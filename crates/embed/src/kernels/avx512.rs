@@ -3,13 +3,14 @@
 use std::arch::x86_64::*;
 
 use super::generic::{self, Simd};
-use super::{Kernels, Pairs};
+use super::{Kernels, Pairs, Sequential};
 
 /// Only handed out by [`super::avx512`] after it has detected AVX-512F,
 /// AVX2 and FMA: the safe wrapper below relies on that.
 pub(super) static KERNELS: Kernels = Kernels {
     name: "avx512",
     pairs,
+    sequential,
 };
 
 fn pairs(p: &mut Pairs<'_>) {
@@ -24,6 +25,20 @@ fn pairs(p: &mut Pairs<'_>) {
 unsafe fn pairs_avx512(p: &mut Pairs<'_>) {
     // SAFETY: the CPU has AVX-512F (this function's contract).
     unsafe { generic::pairs::<Avx512>(p) }
+}
+
+fn sequential(p: &mut Sequential<'_>) {
+    // SAFETY: only reachable through `KERNELS`, which `avx512()` hands out
+    // only after detecting AVX-512F, AVX2 and FMA.
+    unsafe { sequential_avx512(p) }
+}
+
+/// # Safety
+/// The CPU must have AVX-512F, AVX2 and FMA.
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn sequential_avx512(p: &mut Sequential<'_>) {
+    // SAFETY: the CPU has the features (this function's contract).
+    unsafe { generic::sequential::<Avx512>(p) }
 }
 
 struct Avx512;

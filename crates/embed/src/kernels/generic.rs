@@ -4,7 +4,7 @@
 //! `#[target_feature]` function (`#[inline(always)]` puts the body there,
 //! so the intrinsics inline into code that has the features).
 
-use super::Pairs;
+use super::{Pairs, Sequential};
 use crate::tables::MAX_EXP;
 
 /// The vector operations the body needs.
@@ -90,6 +90,128 @@ pub(super) unsafe fn pairs<S: Simd>(p: &mut Pairs<'_>) {
         accumulate::<S>(&mut p.dx[..m * d], d, |a, b| g[a * t + b], p.y, t);
         if let Some(dy) = p.dy.as_deref_mut() {
             accumulate::<S>(&mut dy[..t * d], d, |b, a| g[a * t + b], p.x, m);
+        }
+    }
+}
+
+/// The batch in gensim's order ([`Sequential`]): for each input row `a` in
+/// turn, its scores against the output rows as they stand, `dx[a] += g·Y`,
+/// then `Y += gᵀ·x[a]` in place, so the next input row sees the updated
+/// outputs.
+///
+/// # Safety
+/// `S`'s methods must be callable (the CPU has its features).
+#[inline(always)]
+pub(super) unsafe fn sequential<S: Simd>(p: &mut Sequential<'_>) {
+    let d = p.d;
+    if d == 0 {
+        return;
+    }
+    let (m, t) = (p.x.len() / d, p.y.len() / d);
+    if m == 0 || t == 0 {
+        return;
+    }
+    assert!(p.dx.len() >= m * d && p.labels.len() >= t && p.y.len() >= t * d);
+    let (labels, alpha, sigmoid) = (p.labels, p.alpha, p.sigmoid);
+    let score = |f: f32, label: f32| {
+        if f <= -MAX_EXP || f >= MAX_EXP {
+            0.0
+        } else {
+            (label - sigmoid.get(f)) * alpha
+        }
+    };
+    let g = &mut *p.g;
+    g.clear();
+    g.resize(t, 0.0);
+    for (xa, dxa) in p.x.chunks_exact(d).zip(p.dx.chunks_exact_mut(d)) {
+        let mut b = 0;
+        while b + 2 <= t {
+            // SAFETY: the CPU has `S`'s features (the caller's contract).
+            let f = unsafe { dot2::<S>(xa, &p.y[b * d..][..d], &p.y[(b + 1) * d..][..d]) };
+            g[b] = score(f[0], labels[b]);
+            g[b + 1] = score(f[1], labels[b + 1]);
+            b += 2;
+        }
+        if b < t {
+            let row = &p.y[b * d..][..d];
+            // SAFETY: as above.
+            let f = unsafe { dot2::<S>(xa, row, row) };
+            g[b] = score(f[0], labels[b]);
+        }
+        // SAFETY: as above; `dxa` and `xa` are rows of `d`, `y` has `t`.
+        unsafe { update_in_place::<S>(dxa, xa, p.y, g, d) };
+    }
+}
+
+/// For each output row `b` with `g[b] != 0`, in order: `dx += g[b]·y[b]`,
+/// then `y[b] += g[b]·x` (each row of `y` read once, `dx` summed in
+/// registers over blocks of columns).
+#[inline(always)]
+unsafe fn update_in_place<S: Simd>(dx: &mut [f32], x: &[f32], y: &mut [f32], g: &[f32], d: usize) {
+    assert!(dx.len() == d && x.len() == d && y.len() >= g.len() * d);
+    let (pd, px, py) = (dx.as_mut_ptr(), x.as_ptr(), y.as_mut_ptr());
+    let mut c = 0;
+    // SAFETY: every access is `W` floats at a column `c + j * W` with
+    // `c + BLOCKS * W <= d` (or `c + W <= d`), or the `n = d - c` floats of
+    // the tail, inside `dx`, `x` and row `b < g.len()` of `y` (asserted);
+    // the CPU has `S`'s features.
+    unsafe {
+        while c + BLOCKS * S::W <= d {
+            let mut acc = [S::zero(); BLOCKS];
+            let mut xv = [S::zero(); BLOCKS];
+            for j in 0..BLOCKS {
+                acc[j] = S::load(pd.add(c + j * S::W));
+                xv[j] = S::load(px.add(c + j * S::W));
+            }
+            for (b, &gb) in g.iter().enumerate() {
+                if gb == 0.0 {
+                    continue;
+                }
+                let gv = S::splat(gb);
+                let row = py.add(b * d + c);
+                for j in 0..BLOCKS {
+                    let yv = S::load(row.add(j * S::W));
+                    acc[j] = S::madd(gv, yv, acc[j]);
+                    S::store(row.add(j * S::W), S::madd(gv, xv[j], yv));
+                }
+            }
+            for (j, acc) in acc.iter().enumerate() {
+                S::store(pd.add(c + j * S::W), *acc);
+            }
+            c += BLOCKS * S::W;
+        }
+        while c < d {
+            let n = (d - c).min(S::W);
+            let (load, store) = (
+                |p: *const f32| {
+                    if n == S::W {
+                        S::load(p)
+                    } else {
+                        S::load_part(p, n)
+                    }
+                },
+                |p: *mut f32, v| {
+                    if n == S::W {
+                        S::store(p, v)
+                    } else {
+                        S::store_part(p, v, n)
+                    }
+                },
+            );
+            let mut acc = load(pd.add(c));
+            let xv = load(px.add(c));
+            for (b, &gb) in g.iter().enumerate() {
+                if gb == 0.0 {
+                    continue;
+                }
+                let gv = S::splat(gb);
+                let row = py.add(b * d + c);
+                let yv = load(row);
+                acc = S::madd(gv, yv, acc);
+                store(row, S::madd(gv, xv, yv));
+            }
+            store(pd.add(c), acc);
+            c += n;
         }
     }
 }

@@ -57,6 +57,29 @@ pub(crate) struct Pairs<'a> {
     pub(crate) d: usize,
 }
 
+/// The arguments of one batch in gensim's order ([`Kernels::sequential`]):
+/// the input rows one after another, each against the output rows as the
+/// previous ones left them. The output rows are a private copy, updated in
+/// place; their deltas are what the caller finds changed.
+pub(crate) struct Sequential<'a> {
+    /// `m` input rows of `d` values.
+    pub(crate) x: &'a [f32],
+    /// `t` output rows of `d` values, updated in place.
+    pub(crate) y: &'a mut [f32],
+    /// One label per output row.
+    pub(crate) labels: &'a [f32],
+    /// The learning rate.
+    pub(crate) alpha: f32,
+    /// The sigmoid table.
+    pub(crate) sigmoid: &'a Sigmoid,
+    /// Receives each input row's delta (added to what it holds), `m` rows.
+    pub(crate) dx: &'a mut [f32],
+    /// Scratch for one input row's scores, resized as needed.
+    pub(crate) g: &'a mut Vec<f32>,
+    /// The row length.
+    pub(crate) d: usize,
+}
+
 /// One instruction-set variant of the training arithmetic.
 #[derive(Debug)]
 pub(crate) struct Kernels {
@@ -65,6 +88,9 @@ pub(crate) struct Kernels {
     /// Every input row against every output row (see the module's
     /// documentation).
     pub(crate) pairs: fn(&mut Pairs<'_>),
+    /// The input rows one after another against output rows updated in
+    /// place (see [`Sequential`]).
+    pub(crate) sequential: fn(&mut Sequential<'_>),
 }
 
 /// The portable variant: plain Rust, vectorised by the compiler for the
@@ -170,6 +196,46 @@ mod tests {
                 ((s >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * scale
             })
             .collect()
+    }
+
+    #[test]
+    fn every_variant_runs_inputs_in_order_as_the_portable_one() {
+        let sigmoid = Sigmoid::default();
+        let mut g = Vec::new();
+        for d in [1, 3, 7, 16, 17, 33, 64, 100, 129] {
+            for (m, t) in [(1, 1), (3, 6), (10, 7), (2, 40)] {
+                let scale = 1.5 / (d as f32).sqrt();
+                let x = values(m * d, d as u64 * 7 + m as u64, scale);
+                let y0 = values(t * d, d as u64 * 13 + t as u64, scale);
+                let labels: Vec<f32> = (0..t).map(|b| (b % 3 == 0) as u8 as f32).collect();
+                let run = |kernels: &Kernels, g: &mut Vec<f32>| {
+                    let (mut y, mut dx) = (y0.clone(), vec![0.0; m * d]);
+                    (kernels.sequential)(&mut Sequential {
+                        x: &x,
+                        y: &mut y,
+                        labels: &labels,
+                        alpha: 0.05,
+                        sigmoid: &sigmoid,
+                        dx: &mut dx,
+                        g,
+                        d,
+                    });
+                    (y, dx)
+                };
+                let (want_y, want_dx) = run(portable(), &mut g);
+                assert_ne!(want_y, y0, "d {d} m {m} t {t}: nothing learned");
+                for kernels in available() {
+                    let (y, dx) = run(kernels, &mut g);
+                    for (got, want) in y.iter().zip(&want_y).chain(dx.iter().zip(&want_dx)) {
+                        assert!(
+                            (got - want).abs() <= 1e-5 * (1.0 + want.abs()),
+                            "{} d {d} m {m} t {t}: {got} vs {want}",
+                            kernels.name
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -2,17 +2,23 @@
 //! adds, which the compiler maps to the build's baseline vectors.
 
 use super::generic::{self, Simd};
-use super::{Kernels, Pairs};
+use super::{Kernels, Pairs, Sequential};
 
 /// Runs on every CPU.
 pub(super) static KERNELS: Kernels = Kernels {
     name: "portable",
     pairs,
+    sequential,
 };
 
 fn pairs(p: &mut Pairs<'_>) {
     // SAFETY: `Portable` needs no CPU feature.
     unsafe { generic::pairs::<Portable>(p) }
+}
+
+fn sequential(p: &mut Sequential<'_>) {
+    // SAFETY: `Portable` needs no CPU feature.
+    unsafe { generic::sequential::<Portable>(p) }
 }
 
 struct Portable;
