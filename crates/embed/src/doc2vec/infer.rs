@@ -66,6 +66,14 @@ impl Rows for Overlay<'_> {
         }
     }
     fn accumulate_rows(&self, rows: &[u32], out: &mut [f32]) {
+        // PV-DM's inputs: the context words, then the document row.
+        if let Some((&last, words)) = rows.split_last() {
+            if last == self.doc_row && !words.contains(&self.doc_row) {
+                self.words.accumulate_rows(words, out);
+                self.doc.accumulate(0, out);
+                return;
+            }
+        }
         // Runs of word rows go through the fast path; order is kept.
         for run in rows.split_inclusive(|&r| r == self.doc_row) {
             match run.split_last() {
@@ -89,12 +97,10 @@ impl Rows for Overlay<'_> {
             self.doc.add_scaled(doc, g, x);
         }
     }
+    /// Nothing: the few word rows of the document being inferred stay in
+    /// the cache over its passes (the output rows are still prefetched).
     #[inline]
-    fn prefetch(&self, row: u32) {
-        if let Err(word) = self.at(row) {
-            self.words.prefetch(word);
-        }
-    }
+    fn prefetch(&self, _: u32) {}
 }
 
 impl Doc2Vec {
