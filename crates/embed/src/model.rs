@@ -307,10 +307,7 @@ impl Word2Vec {
             epochs_trained: self.epochs_trained,
             output_dim: (self.output_dim != self.params.vector_size).then_some(self.output_dim),
         };
-        let json = serde_json::to_vec_pretty(&meta).expect("metadata serialises");
-        let staged = files.stage(&sibling(path, "json"))?;
-        atomic_file::write_file(&staged, |out| std::io::Write::write_all(out, &json))?;
-        Ok(())
+        write_metadata(files, &sibling(path, "json"), &meta)
     }
 
     /// Every file [`Word2Vec::save`] to `path` may write: `path` and the
@@ -326,20 +323,16 @@ impl Word2Vec {
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let meta_path = sibling(path, "json");
-        let text = std::fs::read(&meta_path).map_err(|e| Error::Io {
-            op: "read",
-            path: meta_path.clone(),
-            source: e,
-        })?;
         let bad = |message: String| Error::Model {
             path: meta_path.clone(),
             message,
         };
-        let meta: Meta =
-            serde_json::from_slice(&text).map_err(|e| bad(format!("not model metadata: {e}")))?;
-        if meta.format != META_FORMAT {
-            return Err(bad(format!("unknown model format {:?}", meta.format)));
-        }
+        let meta: Meta = read_metadata(
+            &meta_path,
+            "model metadata",
+            |m: &Meta| &m.format,
+            META_FORMAT,
+        )?;
         meta.params.validate()?;
         let wv = KeyedVectors::load(path)?;
         let d = meta.params.vector_size;
@@ -429,6 +422,42 @@ struct Meta {
     /// Columns of the output weights when not `params.vector_size`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     output_dim: Option<usize>,
+}
+
+/// Reads the JSON metadata file of a saved model, checking that its format
+/// string (`format_of`) is `format`; `what` names the file's kind in errors.
+pub(crate) fn read_metadata<T: serde::de::DeserializeOwned>(
+    meta_path: &Path,
+    what: &str,
+    format_of: fn(&T) -> &String,
+    format: &str,
+) -> Result<T> {
+    let text = std::fs::read(meta_path).map_err(|e| Error::Io {
+        op: "read",
+        path: meta_path.to_path_buf(),
+        source: e,
+    })?;
+    let bad = |message: String| Error::Model {
+        path: meta_path.to_path_buf(),
+        message,
+    };
+    let meta: T = serde_json::from_slice(&text).map_err(|e| bad(format!("not {what}: {e}")))?;
+    if format_of(&meta) != format {
+        return Err(bad(format!("unknown model format {:?}", format_of(&meta))));
+    }
+    Ok(meta)
+}
+
+/// Stages `meta` as pretty JSON at `meta_path` in `files`.
+pub(crate) fn write_metadata<T: Serialize>(
+    files: &mut atomic_file::FileSet,
+    meta_path: &Path,
+    meta: &T,
+) -> Result<()> {
+    let json = serde_json::to_vec_pretty(meta).expect("metadata serialises");
+    let staged = files.stage(meta_path)?;
+    atomic_file::write_file(&staged, |out| std::io::Write::write_all(out, &json))?;
+    Ok(())
 }
 
 /// Fails, before anything is allocated, if the matrices of a model of

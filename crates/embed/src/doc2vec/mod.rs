@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use vecstore::{Format, KeyedVectors, WriteOptions};
 
 use crate::error::{Error, Result};
-use crate::model::{sibling, Layout, Word2Vec, NULL_WORD};
+use crate::model::{read_metadata, sibling, write_metadata, Layout, Word2Vec, NULL_WORD};
 use crate::train::{self, DocsView, Inputs, Progress, TrainReport};
 use crate::weights::Weights;
 
@@ -304,10 +304,7 @@ impl Doc2Vec {
             dm_tag_count: self.params.dm_tag_count,
             int_tags: self.tags.int_rows(),
         };
-        let json = serde_json::to_vec_pretty(&meta).expect("metadata serialises");
-        let staged = files.stage(&sibling(path, "doc2vec.json"))?;
-        atomic_file::write_file(&staged, |out| std::io::Write::write_all(out, &json))?;
-        Ok(())
+        write_metadata(files, &sibling(path, "doc2vec.json"), &meta)
     }
 
     /// Every file [`Doc2Vec::save`] to `path` may write, for checking
@@ -323,20 +320,16 @@ impl Doc2Vec {
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let meta_path = sibling(path, "doc2vec.json");
-        let text = std::fs::read(&meta_path).map_err(|e| Error::Io {
-            op: "read",
-            path: meta_path.clone(),
-            source: e,
-        })?;
         let bad = |message: String| Error::Model {
             path: meta_path.clone(),
             message,
         };
-        let meta: Meta =
-            serde_json::from_slice(&text).map_err(|e| bad(format!("not Doc2Vec metadata: {e}")))?;
-        if meta.format != META_FORMAT {
-            return Err(bad(format!("unknown model format {:?}", meta.format)));
-        }
+        let meta: Meta = read_metadata(
+            &meta_path,
+            "Doc2Vec metadata",
+            |m: &Meta| &m.format,
+            META_FORMAT,
+        )?;
         let mut words = Word2Vec::load(path)?;
         let dv = KeyedVectors::load(sibling(path, "dv"))?;
         let d = words.params.vector_size;
