@@ -58,42 +58,14 @@ pub struct TrainArgs {
     /// concatenated (gensim's dm_concat): a much larger, slower model.
     #[arg(long, conflicts_with_all = ["dbow", "dm_sum", "dm_mean"])]
     dm_concat: bool,
-    /// Vector dimension.
-    #[arg(long, default_value_t = 100)]
-    size: usize,
-    /// Maximum distance between the predicted word and a context word.
-    #[arg(long, default_value_t = 5)]
-    window: usize,
     /// Passes over the corpus.
     #[arg(long, default_value_t = 10)]
     epochs: usize,
-    /// Ignore words rarer than this.
-    #[arg(long, default_value_t = 5)]
-    min_count: u64,
     /// Prune the vocabulary while counting above this many words.
     #[arg(long)]
     max_vocab_size: Option<usize>,
-    /// Downsampling threshold for frequent words (0 disables).
-    #[arg(long, default_value_t = 1e-3)]
-    sample: f64,
-    /// Negative samples per example (0: none; then --hs is required).
-    #[arg(long, default_value_t = 5)]
-    negative: usize,
-    /// Use hierarchical softmax.
-    #[arg(long)]
-    hs: bool,
-    /// Initial learning rate.
-    #[arg(long, default_value_t = 0.025)]
-    alpha: f32,
-    /// Final learning rate.
-    #[arg(long, default_value_t = 0.0001)]
-    min_alpha: f32,
-    /// Training threads [default: one per core].
-    #[arg(long, default_value_t = 0)]
-    threads: usize,
-    /// Random seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    #[command(flatten)]
+    training: super::train::Training,
     /// Where to save the model (word vectors in native format, plus
     /// .dv/.doc2vec.json/.syn1neg/.syn1/.json beside it).
     #[arg(long)]
@@ -121,20 +93,11 @@ fn train(args: TrainArgs, ui: &Ui) -> anyhow::Result<()> {
     let (doc_format, word_format) = (format_of(&args.doc_vectors)?, format_of(&args.vectors)?);
     let params = Doc2VecParams {
         training: Params {
-            vector_size: args.size,
-            window: args.window,
-            epochs: args.epochs,
-            min_count: args.min_count,
             max_vocab_size: args.max_vocab_size,
-            sample: args.sample,
-            alpha: args.alpha,
-            min_alpha: args.min_alpha,
             cbow_mean: !args.dm_sum,
-            hs: args.hs,
-            negative: args.negative,
-            workers: args.threads,
-            seed: args.seed,
-            ..Doc2VecParams::default().training
+            ..args
+                .training
+                .params(args.epochs, Doc2VecParams::default().training)
         },
         dm: !args.dbow,
         dbow_words: args.dbow_words,

@@ -17,45 +17,17 @@ pub struct Args {
     /// How the corpus delimits sentences.
     #[arg(long, value_enum, default_value_t)]
     format: CorpusFormat,
-    /// Vector dimension.
-    #[arg(long, default_value_t = 100)]
-    size: usize,
-    /// Maximum distance between the centre word and a context word.
-    #[arg(long, default_value_t = 5)]
-    window: usize,
     /// Passes over the corpus.
     #[arg(long, default_value_t = 5)]
     epochs: usize,
-    /// Ignore words rarer than this.
-    #[arg(long, default_value_t = 5)]
-    min_count: u64,
-    /// Downsampling threshold for frequent words (0 disables).
-    #[arg(long, default_value_t = 1e-3)]
-    sample: f64,
-    /// Initial learning rate.
-    #[arg(long, default_value_t = 0.025)]
-    alpha: f32,
-    /// Final learning rate.
-    #[arg(long, default_value_t = 0.0001)]
-    min_alpha: f32,
     /// Train skip-gram.
     #[arg(long, conflicts_with = "cbow")]
     sg: bool,
     /// Train CBOW (the default, as in gensim).
     #[arg(long)]
     cbow: bool,
-    /// Use hierarchical softmax.
-    #[arg(long)]
-    hs: bool,
-    /// Negative samples per example (0: none; then --hs is required).
-    #[arg(long, default_value_t = 5)]
-    negative: usize,
-    /// Training threads [default: one per core].
-    #[arg(long, default_value_t = 0)]
-    threads: usize,
-    /// Random seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    #[command(flatten)]
+    training: Training,
     /// Where to save the model (the vectors in native format, plus .syn1neg/.syn1/.json beside it).
     #[arg(long)]
     out: PathBuf,
@@ -77,23 +49,12 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<()> {
         .map(super::output_format)
         .transpose()?;
     let params = Params {
-        vector_size: args.size,
-        window: args.window,
-        epochs: args.epochs,
-        min_count: args.min_count,
-        sample: args.sample,
-        alpha: args.alpha,
-        min_alpha: args.min_alpha,
         architecture: if args.sg {
             Architecture::SkipGram
         } else {
             Architecture::Cbow
         },
-        hs: args.hs,
-        negative: args.negative,
-        workers: args.threads,
-        seed: args.seed,
-        ..Params::default()
+        ..args.training.params(args.epochs, Params::default())
     };
     let corpus = args.format.open(&args.corpus);
     let spinner = ui.spinner(format!(
@@ -172,5 +133,61 @@ pub fn print_summary(report: &embed::TrainReport, to_stderr: bool) {
         eprintln!("{summary}");
     } else {
         println!("{summary}");
+    }
+}
+
+/// The training options `w2v train` and `w2v doc2vec train` share, with
+/// gensim's defaults.
+#[derive(Debug, clap::Args)]
+pub struct Training {
+    /// Vector dimension.
+    #[arg(long, default_value_t = 100)]
+    size: usize,
+    /// Maximum distance between the predicted word and a context word.
+    #[arg(long, default_value_t = 5)]
+    window: usize,
+    /// Ignore words rarer than this.
+    #[arg(long, default_value_t = 5)]
+    min_count: u64,
+    /// Downsampling threshold for frequent words (0 disables).
+    #[arg(long, default_value_t = 1e-3)]
+    sample: f64,
+    /// Initial learning rate.
+    #[arg(long, default_value_t = 0.025)]
+    alpha: f32,
+    /// Final learning rate.
+    #[arg(long, default_value_t = 0.0001)]
+    min_alpha: f32,
+    /// Use hierarchical softmax.
+    #[arg(long)]
+    hs: bool,
+    /// Negative samples per example (0: none; then --hs is required).
+    #[arg(long, default_value_t = 5)]
+    negative: usize,
+    /// Training threads [default: one per core].
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+impl Training {
+    /// `base` with these options and `epochs` passes.
+    pub fn params(&self, epochs: usize, base: Params) -> Params {
+        Params {
+            vector_size: self.size,
+            window: self.window,
+            epochs,
+            min_count: self.min_count,
+            sample: self.sample,
+            alpha: self.alpha,
+            min_alpha: self.min_alpha,
+            hs: self.hs,
+            negative: self.negative,
+            workers: self.threads,
+            seed: self.seed,
+            ..base
+        }
     }
 }
