@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use corpus::{Corpus, Vocab, VocabOptions};
+use corpus::{Corpus, Vocab};
 use hashbrown::{DefaultHashBuilder, HashMap};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -81,13 +81,7 @@ impl Word2Vec {
     /// `params.seed`, output weights zero.
     pub fn build_vocab(corpus: &Corpus, params: Params) -> Result<Self> {
         params.validate()?;
-        let options = VocabOptions {
-            min_count: params.min_count,
-            max_vocab_size: params.max_vocab_size,
-            max_final_vocab: params.max_final_vocab,
-            threads: params.workers,
-        };
-        let vocab = Vocab::build_with(corpus, &options)?;
+        let vocab = Vocab::build_with(corpus, &params.vocab_options())?;
         Self::from_vocab(params, &vocab, &Layout::default())
     }
 

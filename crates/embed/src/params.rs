@@ -88,6 +88,18 @@ impl Params {
         }
     }
 
+    /// The vocabulary options these parameters ask for (gensim's
+    /// `min_count`, `max_vocab_size`, `max_final_vocab`; counting threads =
+    /// `workers`).
+    pub fn vocab_options(&self) -> corpus::VocabOptions {
+        corpus::VocabOptions {
+            min_count: self.min_count,
+            max_vocab_size: self.max_vocab_size,
+            max_final_vocab: self.max_final_vocab,
+            threads: self.workers,
+        }
+    }
+
     /// Checks every parameter's range.
     pub fn validate(&self) -> Result<()> {
         /// More threads than any machine this runs on has cores.

@@ -15,7 +15,7 @@ mod params;
 
 use std::path::{Path, PathBuf};
 
-use corpus::{DocTags, Documents, Tag, Vocab, VocabOptions};
+use corpus::{DocTags, Documents, Tag, Vocab};
 use serde::{Deserialize, Serialize};
 use vecstore::{Format, KeyedVectors, WriteOptions};
 
@@ -71,13 +71,8 @@ impl Doc2Vec {
     pub fn build_vocab(documents: &Documents, params: Doc2VecParams) -> Result<Self> {
         params.validate()?;
         let training = params.resolved();
-        let options = VocabOptions {
-            min_count: training.min_count,
-            max_vocab_size: training.max_vocab_size,
-            max_final_vocab: training.max_final_vocab,
-            threads: training.workers,
-        };
-        let (vocab, tags): (Vocab, DocTags) = Vocab::build_documents(documents, &options)?;
+        let (vocab, tags): (Vocab, DocTags) =
+            Vocab::build_documents(documents, &training.vocab_options())?;
         if tags.is_empty() {
             return Err(Error::Model {
                 path: documents.path().to_path_buf(),
